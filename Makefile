@@ -1,0 +1,41 @@
+# Two commands do all set-up on a fresh machine: `make run` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: install run index status serve test corpus check-corpus eval bench bench-quick clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	@# CPU build of torch from the file on these machines; a plain `torch` pulls a CUDA build.
+	$(BIN)/python -m pip install --quiet torch==2.13.0
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+index: install
+	$(BIN)/eip index
+
+status: install
+	$(BIN)/eip status
+
+run: index
+	$(BIN)/eip serve
+
+test: install
+	$(BIN)/python -m pytest
+
+corpus: install
+	$(BIN)/python -m corpus.build
+
+check-corpus: install
+	$(BIN)/python -m corpus.build --check
+
+eval: install
+	$(BIN)/eip eval --questions evals/questions.jsonl --compare --report docs/eval.md
+
+clean:
+	rm -rf .eip

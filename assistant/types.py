@@ -1,0 +1,118 @@
+"""Shared vocabulary of the pipeline: plain, immutable records with no I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+DocType = Literal["framework", "zone_document", "consultant_report", "other"]
+
+#: The fixed sentence every answerer returns when the documents do not answer.
+REFUSAL = "The indexed documents do not answer this question."
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """A document found in the corpus, with the metadata its place in the layout implies."""
+
+    path: str  # absolute path on disk
+    rel_path: str  # posix path relative to the corpus root; the citation key
+    doc_type: str
+    zone: str | None
+    title: str
+    date: str | None = None  # ISO date (YYYY-MM-DD or YYYY-MM or YYYY) when known
+    author: str | None = None
+    sha256: str = ""
+    size: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """A run of text from one page (PDF) or one heading block (other formats)."""
+
+    text: str
+    page: int | None = None  # 1-based page number for PDFs, None elsewhere
+    heading: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedDocument:
+    """What a loader returns: the text in reading order plus page/section structure."""
+
+    sections: tuple[Section, ...]
+    pages: int | None = None  # page count for paged formats
+    title: str | None = None  # title found inside the file, if any
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """A retrievable passage. ``id`` is a content hash, so re-indexing is idempotent."""
+
+    id: str
+    text: str
+    source: str  # rel_path of the file
+    page: int | None
+    section: str | None
+    doc_type: str
+    zone: str | None
+    title: str
+    date: str | None
+    file_hash: str
+    ordinal: int  # position of the chunk within its file
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredChunk:
+    """A chunk with the score a retriever gave it (higher is better)."""
+
+    chunk: Chunk
+    score: float
+    dense_rank: int | None = None
+    keyword_rank: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """One numbered source behind an answer."""
+
+    marker: int
+    file: str
+    page: int | None
+    quote: str
+    score: float
+    doc_type: str
+    zone: str | None
+    chunk_id: str = ""
+    date: str | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "marker": self.marker,
+            "file": self.file,
+            "page": self.page,
+            "quote": self.quote,
+            "score": round(self.score, 4),
+            "doc_type": self.doc_type,
+            "zone": self.zone,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """An answer object that carries its evidence."""
+
+    question: str
+    text: str
+    abstained: bool
+    citations: tuple[Citation, ...] = ()
+    mode: str = "extractive"
+    passages: tuple[ScoredChunk, ...] = field(default=(), repr=False)
+    warnings: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "question": self.question,
+            "answer": self.text,
+            "abstained": self.abstained,
+            "citations": [c.as_dict() for c in self.citations],
+        }

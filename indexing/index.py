@@ -1,0 +1,98 @@
+"""An opened index: document store + vector store + embedder, checked against settings."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from assistant.errors import IndexMismatchError, IndexMissingError
+from assistant.settings import Settings
+from indexing.docstore import DocStore
+from indexing.embed import Embedder, SentenceTransformerEmbedder
+from indexing.store import ChromaStore, VectorStore
+
+logger = logging.getLogger(__name__)
+
+# Keys of the fingerprint that decide what the vectors and chunks mean.
+_FINGERPRINT_KEYS = ("embedding_model", "chunk_size", "chunk_overlap", "parser_version")
+
+
+@dataclass
+class Index:
+    """Everything a reader or writer of the index needs, built once and passed down."""
+
+    settings: Settings
+    docs: DocStore
+    store: VectorStore
+    embedder: Embedder
+    fingerprint: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def corpus_dir(self) -> Path | None:
+        """The corpus this index was built from (its registry and catalogue apply)."""
+        value = self.docs.get_meta("corpus_dir")
+        return Path(value) if value else None
+
+    def is_built(self) -> bool:
+        return self.docs.get_meta("fingerprint") is not None
+
+    def close(self) -> None:
+        self.docs.close()
+
+
+def check_fingerprint(stored: dict[str, Any] | None, current: dict[str, Any]) -> None:
+    """Raise :class:`IndexMismatchError` naming each setting that differs."""
+    if not stored:
+        return
+    diffs = [
+        f"{key}: index has {stored.get(key)!r}, settings say {current.get(key)!r}"
+        for key in _FINGERPRINT_KEYS
+        if stored.get(key) != current.get(key)
+    ]
+    if diffs:
+        raise IndexMismatchError(
+            "the index was built with different settings ("
+            + "; ".join(diffs)
+            + "). Rebuild it with `eip index --rebuild`, or restore the old settings."
+        )
+
+
+def open_index(
+    settings: Settings,
+    *,
+    embedder: Embedder | None = None,
+    store: VectorStore | None = None,
+    must_exist: bool = True,
+) -> Index:
+    """Open the index under ``settings.data_dir``; collaborators may be injected (tests)."""
+    if must_exist and not settings.index_db.exists():
+        raise IndexMissingError(
+            f"no index in {settings.data_dir}. Build one with `eip index` "
+            "(or `make run` for the sample corpus)."
+        )
+    docs = DocStore(settings.index_db)
+    current = settings.fingerprint()
+    stored = docs.get_meta("fingerprint")
+    if embedder is not None:
+        current["embedding_model"] = embedder.name
+    try:
+        check_fingerprint(stored, current)
+    except IndexMismatchError:
+        docs.close()
+        raise
+    if must_exist and stored is None:
+        docs.close()
+        raise IndexMissingError(
+            f"the index in {settings.data_dir} was never completed. Run `eip index`."
+        )
+    return Index(
+        settings=settings,
+        docs=docs,
+        store=store if store is not None else ChromaStore(settings),
+        embedder=embedder
+        if embedder is not None
+        else SentenceTransformerEmbedder(settings.embedding_model, batch_size=settings.embedding_batch_size),
+        fingerprint=stored or current,
+    )

@@ -69,6 +69,7 @@ class ScoredChunk:
     score: float
     dense_rank: int | None = None
     keyword_rank: int | None = None
+    similarity: float | None = None  # cosine of query and chunk, when the dense side saw it
 
 
 @dataclass(frozen=True, slots=True)

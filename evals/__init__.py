@@ -1,0 +1,1 @@
+"""Evaluation of EIP Assistant against gold data: metrics, gold-set handling and the runner."""

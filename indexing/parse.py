@@ -1,0 +1,459 @@
+"""Loaders that turn one document file into a :class:`~assistant.types.ParsedDocument`.
+
+``parse_file`` picks a loader by file suffix. Every problem with the input surfaces as
+:class:`~assistant.errors.ParseError` with a ``kind`` the indexer can report per file:
+``unsupported``, ``too_large``, ``encrypted``, ``corrupt``, ``empty`` or ``needs_ocr``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import unicodedata
+import zipfile
+from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from assistant.errors import ParseError
+from assistant.types import ParsedDocument, Section
+
+logger = logging.getLogger(__name__)
+
+SUPPORTED_SUFFIXES: tuple[str, ...] = (".pdf", ".docx", ".md", ".markdown", ".txt", ".html", ".htm")
+
+_REPLACE = "Re-export or replace the file."
+_TXT_SECTION_CHARS = 2_000  # plain text has no structure; group paragraphs into blocks this size
+
+
+class _Limits(NamedTuple):
+    max_pages: int
+    max_unzipped_bytes: int
+
+
+def parse_file(
+    path: Path,
+    *,
+    max_bytes: int = 50_000_000,
+    max_pages: int = 2_000,
+    max_unzipped_bytes: int = 200_000_000,
+) -> ParsedDocument:
+    """Read ``path`` into sections; raise ParseError (and nothing else) for bad input."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    label = suffix.lstrip(".").upper() or "file"
+    loader = _LOADERS.get(suffix)
+    if loader is None:
+        raise _error("unsupported", label, path, f"the format '{suffix or '(no suffix)'}' is "
+                     f"not supported", f"Convert it to one of {', '.join(SUPPORTED_SUFFIXES)}.")
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise _error("corrupt", label, path, exc.strerror or str(exc),
+                     "Check that it exists and is readable.") from exc
+    if size > max_bytes:
+        raise _error("too_large", label, path, f"{size:,} bytes is over the limit of "
+                     f"{max_bytes:,}", "Split the file or raise max_bytes.")
+    if size == 0:
+        raise _error("empty", label, path, "the file is empty (0 bytes)", _REPLACE)
+    try:
+        return loader(path, _Limits(max_pages, max_unzipped_bytes))
+    except (ParseError, MemoryError):
+        raise
+    except Exception as exc:  # third-party parsers raise all sorts on malformed input
+        raise _corrupt(label, path, f"{type(exc).__name__}: {exc}") from exc
+
+
+def _error(kind: str, label: str, path: Path, problem: str, advice: str) -> ParseError:
+    return ParseError(f"cannot read {label} '{path}': {problem}. {advice}", kind=kind)
+
+
+def _corrupt(label: str, path: Path, detail: str) -> ParseError:
+    return _error("corrupt", label, path, f"the file is corrupt or truncated ({detail})", _REPLACE)
+
+
+# --------------------------------------------------------------------------- PDF
+
+_LIGATURES = str.maketrans(
+    {"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl",
+     "\ufb05": "st", "\ufb06": "st", "\u00ad": None, "\x00": None}
+)
+_HYPHEN_BREAK = re.compile(r"(?<=\w)[-\u00ad]\n(?=\w)")
+_INLINE_SPACE = re.compile(r"[^\S\n]+")
+
+
+@contextmanager
+def _pypdf_warnings() -> Iterator[list[str]]:
+    """Collect the warnings pypdf logs in this thread (xref rebuilds and other repairs)."""
+    seen: list[str] = []
+    thread = threading.get_ident()
+
+    class _Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if record.thread == thread:
+                seen.append(record.getMessage())
+
+    handler = _Collect(logging.WARNING)
+    pypdf_logger = logging.getLogger("pypdf")
+    pypdf_logger.addHandler(handler)
+    try:
+        yield seen
+    finally:
+        pypdf_logger.removeHandler(handler)
+
+
+def _clean_pdf_text(text: str) -> str:
+    """Undo typesetting artefacts: ligatures, hyphenated line breaks, ragged spacing."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = "\n".join(line.strip() for line in _INLINE_SPACE.sub(" ", text).split("\n"))
+
+    def join(m: re.Match[str]) -> str:
+        before, after = m.string[m.start() - 1], m.string[m.end()]
+        return "" if before.islower() and after.islower() else m.group()
+
+    text = _HYPHEN_BREAK.sub(join, text)
+    text = unicodedata.normalize("NFC", text.translate(_LIGATURES))
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def _load_pdf(path: Path, limits: _Limits) -> ParsedDocument:
+    from pypdf import PasswordType, PdfReader
+    from pypdf.errors import DependencyError, FileNotDecryptedError
+
+    locked = _error("encrypted", "PDF", path, "it is password-protected",
+                    "Save a copy without a password and index that.")
+    # Some broken files only fail once the page tree is touched, so counting pages is part
+    # of opening; repairs pypdf logs meanwhile are kept to judge a text-less result.
+    with _pypdf_warnings() as repairs:
+        try:
+            reader = PdfReader(path)
+            if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:
+                raise locked
+            n_pages = len(reader.pages)
+        except FileNotDecryptedError as exc:
+            raise locked from exc
+        except DependencyError as exc:  # AES without the optional `cryptography` package
+            raise _error("encrypted", "PDF", path, f"it is encrypted and pypdf cannot decrypt it "
+                         f"({exc})", "Install 'cryptography' or save an unprotected copy.") from exc
+    if n_pages == 0:
+        raise _error("empty", "PDF", path, "it has no pages", _REPLACE)
+    if n_pages > limits.max_pages:
+        raise _error("too_large", "PDF", path, f"{n_pages} pages is over the limit of "
+                     f"{limits.max_pages}", "Split the file or raise max_pages.")
+
+    sections: list[Section] = []
+    failed = 0
+    for i in range(n_pages):
+        try:
+            text = _clean_pdf_text(reader.pages[i].extract_text() or "")
+        except MemoryError:
+            raise
+        except Exception as exc:
+            failed += 1
+            logger.warning("PDF '%s': skipping page %d, text extraction failed: %s",
+                           path, i + 1, exc)
+            continue
+        if text:
+            sections.append(Section(text=text, page=i + 1))
+
+    if failed == n_pages:
+        raise _corrupt("PDF", path, f"text extraction failed on all {n_pages} pages")
+    if not sections and (failed or repairs):
+        # A file pypdf had to patch up that then yields no text is far more likely damaged
+        # than a clean scan, so it is not sent to OCR.
+        detail = f"pypdf had to repair it: {repairs[0]}" if repairs else f"{failed} bad pages"
+        raise _error("corrupt", "PDF", path, f"the file is damaged ({detail}) and no page has text",
+                     f"{_REPLACE} If it is a scan, repair it and run OCR.")
+    if not sections:
+        raise _error("needs_ocr", "PDF", path, f"no text layer on any of its {n_pages} pages "
+                     "(probably a scan)", "Run OCR first, e.g. `ocrmypdf in.pdf out.pdf`.")
+    return ParsedDocument(sections=tuple(sections), pages=n_pages, title=_pdf_title(reader, path))
+
+
+def _pdf_title(reader: Any, path: Path) -> str | None:
+    try:
+        title = reader.metadata.title if reader.metadata else None
+    except MemoryError:
+        raise
+    except Exception as exc:  # broken metadata must not cost us the document
+        logger.warning("PDF '%s': ignoring unreadable metadata: %s", path, exc)
+        return None
+    return (" ".join(str(title).split()) or None) if title else None
+
+
+# --------------------------------------------------------------------------- DOCX
+
+
+def _load_docx(path: Path, limits: _Limits) -> ParsedDocument:
+    import docx
+    from docx.oxml.ns import qn
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            unzipped = sum(info.file_size for info in zf.infolist())
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+        raise _corrupt("DOCX", path, f"not a zip archive: {exc}; re-save old .doc files as "
+                       ".docx") from exc
+    # zipfile never inflates a member past its declared size, so the sum bounds the real work.
+    if unzipped > limits.max_unzipped_bytes:
+        raise _error("too_large", "DOCX", path, f"it unpacks to {unzipped:,} bytes, over the "
+                     f"limit of {limits.max_unzipped_bytes:,} (possible zip bomb)",
+                     "Check the file or raise max_unzipped_bytes.")
+    document = docx.Document(str(path))
+
+    def blocks(parent: Any) -> Iterator[Paragraph | Table]:
+        # Walk the XML so paragraphs and tables keep document order; content controls
+        # (w:sdt, used for cover pages and the like) are unwrapped.
+        for child in parent.iterchildren():
+            if child.tag == qn("w:p"):
+                yield Paragraph(child, document)
+            elif child.tag == qn("w:tbl"):
+                yield Table(child, document)
+            elif child.tag == qn("w:sdt") and (inner := child.find(qn("w:sdtContent"))) is not None:
+                yield from blocks(inner)
+
+    title = (document.core_properties.title or "").strip() or None
+    builder = _SectionBuilder()
+    for block in blocks(document.element.body):
+        if isinstance(block, Table):
+            builder.lines.extend(_docx_table_lines(block))
+            continue
+        text = block.text.strip()
+        style = (block.style.name or "").lower() if block.style is not None else ""
+        level = re.fullmatch(r"heading ([1-9])", style)
+        if text and (level or style == "title"):
+            title = title or text
+        if text and level and int(level.group(1)) <= 3:
+            builder.start(text)
+        elif text:
+            builder.lines.append(text)
+    return _finish(builder, "DOCX", path, title)
+
+
+def _docx_table_lines(table: Any) -> list[str]:
+    lines: list[str] = []
+    for row in table.rows:
+        cells: list[str] = []
+        previous = None
+        for cell in row.cells:
+            if cell._tc is previous:  # a horizontally merged cell is reported once per grid column
+                continue
+            previous = cell._tc
+            cells.append(" ".join(cell.text.split()))
+        if any(cells):
+            lines.append(" | ".join(cells))
+    return lines
+
+
+# --------------------------------------------------------------------------- text formats
+
+
+class _SectionBuilder:
+    """Accumulates lines under the current heading; empty sections are dropped."""
+
+    def __init__(self) -> None:
+        self.sections: list[Section] = []
+        self.heading: str | None = None
+        self.lines: list[str] = []
+
+    def start(self, heading: str | None) -> None:
+        self.flush()
+        self.heading = heading
+
+    def flush(self) -> None:
+        text = "\n".join(line.rstrip() for line in "\n".join(self.lines).split("\n"))
+        text = re.sub(r"\n{3,}", "\n\n", text).strip()
+        if text:
+            self.sections.append(Section(text=text, heading=self.heading))
+        self.lines = []
+
+
+def _finish(builder: _SectionBuilder, label: str, path: Path, title: str | None) -> ParsedDocument:
+    builder.flush()
+    if not builder.sections:
+        raise _error("empty", label, path, "it contains no text", "Add content or remove the file.")
+    return ParsedDocument(sections=tuple(builder.sections), title=title)
+
+
+def _read_text(path: Path, label: str) -> str:
+    """Decode a text file: BOM-marked UTF-16, else UTF-8, else cp1252 (with a warning)."""
+    data = path.read_bytes()
+    try:
+        if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            text = data.decode("utf-16")
+        else:
+            try:
+                text = data.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                text = data.decode("cp1252")
+                logger.warning("%s '%s' is not valid UTF-8; decoded it as cp1252", label, path)
+    except UnicodeDecodeError as exc:
+        raise _corrupt(label, path, f"not UTF-8 or cp1252 text: {exc}") from exc
+    if "\x00" in text:
+        raise _corrupt(label, path, "contains NUL bytes, so it is binary rather than text")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
+_ATX_HEADING = re.compile(r" {0,3}(#{1,3})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*")
+_FENCE = re.compile(r" {0,3}(```|~~~)")
+
+
+def _load_markdown(path: Path, limits: _Limits) -> ParsedDocument:
+    text = _read_text(path, "Markdown")
+    title = None
+    if m := _FRONT_MATTER.match(text):
+        text = text[m.end():]
+        title = _front_matter_title(m.group(1) or "", path)
+    builder = _SectionBuilder()
+    in_fence = False
+    for line in text.split("\n"):
+        if _FENCE.match(line):
+            in_fence = not in_fence
+        heading = None if in_fence else _ATX_HEADING.fullmatch(line)
+        if heading:
+            name = (heading.group(2) or "").strip() or None
+            if title is None and name and len(heading.group(1)) == 1:
+                title = name
+            builder.start(name)
+        else:
+            builder.lines.append(line)
+    return _finish(builder, "Markdown", path, title)
+
+
+def _front_matter_title(block: str, path: Path) -> str | None:
+    import yaml
+
+    try:
+        meta = yaml.safe_load(block)
+    except yaml.YAMLError as exc:
+        logger.warning("Markdown '%s': ignoring unreadable front matter: %s", path, exc)
+        return None
+    title = meta.get("title") if isinstance(meta, dict) else None
+    return (str(title).strip() or None) if title is not None else None
+
+
+def _load_txt(path: Path, limits: _Limits) -> ParsedDocument:
+    text = _read_text(path, "text file")
+    builder = _SectionBuilder()
+    size = 0
+    for paragraph in re.split(r"\n[ \t]*\n", text):
+        if not paragraph.strip():
+            continue
+        if size and size + len(paragraph) > _TXT_SECTION_CHARS:
+            builder.start(None)
+            size = 0
+        builder.lines.append(paragraph.strip("\n") + "\n")
+        size += len(paragraph)
+    return _finish(builder, "text file", path, None)
+
+
+# --------------------------------------------------------------------------- HTML
+
+
+class _HTMLText(HTMLParser):
+    """Collects visible text: h1-h3 start sections, table rows become 'a | b | c' lines."""
+
+    SKIP = frozenset({"script", "style", "noscript", "template", "svg"})
+    HEADINGS = frozenset({"h1", "h2", "h3"})
+    BREAKS = frozenset({"p", "div", "li", "br", "ul", "ol", "table", "h4", "h5", "h6", "pre",
+                        "blockquote", "section", "article", "header", "footer", "dt", "dd", "hr"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.builder = _SectionBuilder()
+        self.title: str | None = None
+        self.first_h1: str | None = None
+        self._skip = 0  # depth inside script/style/...
+        self._text: list[str] = []  # body text of the current section
+        self._line_open = False  # the current line has visible text
+        self._capture: list[str] | None = None  # text of the open <title> or <hN>
+        self._row: list[list[str]] | None = None  # cells of the open <tr>
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self.SKIP:
+            self._skip += 1
+        elif self._skip:
+            return
+        elif tag == "title" or tag in self.HEADINGS:
+            self._capture = []
+        elif tag == "tr":
+            self.end_row()
+            self._row = []
+        elif tag in ("td", "th"):
+            if self._row is None:
+                self._row = []
+            self._row.append([])
+        elif tag in self.BREAKS:
+            self._write("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.SKIP:
+            self._skip = max(0, self._skip - 1)
+        elif self._skip:
+            return
+        elif (tag == "title" or tag in self.HEADINGS) and self._capture is not None:
+            text = " ".join("".join(self._capture).split()) or None
+            self._capture = None
+            if tag == "title":
+                self.title = self.title or text
+            else:
+                if tag == "h1" and self.first_h1 is None:
+                    self.first_h1 = text
+                self.start_section(text)
+        elif tag in ("tr", "table"):
+            self.end_row()
+        elif tag in self.BREAKS:
+            self._write("\n")
+
+    def handle_data(self, data: str) -> None:
+        if self._skip:
+            return
+        data = re.sub(r"\s+", " ", data)  # source line breaks are not significant in HTML
+        if self._capture is not None:
+            self._capture.append(data)
+        else:
+            self._write(data)
+
+    def _write(self, text: str) -> None:
+        if self._row:  # inside a cell, line breaks are just spaces
+            self._row[-1].append(text)
+        elif text != "\n":
+            self._text.append(text)
+            self._line_open = self._line_open or not text.isspace()
+        elif self._line_open:  # nested block tags must not stack up blank lines
+            self._text.append(text)
+            self._line_open = False
+
+    def end_row(self) -> None:
+        if self._row is not None:
+            cells = [" ".join("".join(cell).split()) for cell in self._row]
+            self._row = None
+            if any(cells):
+                for text in ("\n", " | ".join(cells), "\n"):
+                    self._write(text)
+
+    def start_section(self, heading: str | None) -> None:
+        self.end_row()
+        self.builder.lines = [" ".join(line.split()) for line in "".join(self._text).split("\n")]
+        self._text, self._line_open = [], False
+        self.builder.start(heading)
+
+
+def _load_html(path: Path, limits: _Limits) -> ParsedDocument:
+    parser = _HTMLText()
+    parser.feed(_read_text(path, "HTML"))
+    parser.close()
+    parser.start_section(None)
+    return _finish(parser.builder, "HTML", path, parser.title or parser.first_h1)
+
+
+_LOADERS: dict[str, Callable[[Path, _Limits], ParsedDocument]] = {
+    ".pdf": _load_pdf, ".docx": _load_docx, ".md": _load_markdown, ".markdown": _load_markdown,
+    ".txt": _load_txt, ".html": _load_html, ".htm": _load_html,
+}

@@ -223,6 +223,140 @@ def sources_cmd(obj: _Ctx, zone: str | None, as_json: bool) -> None:
                    f"pages {pages:>3}  chunks {r.chunks:>4}  {status}")
 
 
+def _build(obj: _Ctx, **more: Any) -> Any:
+    from assistant.service import build_assistant
+
+    try:
+        return build_assistant(obj.settings(**more))
+    except EIPError as exc:
+        raise _fail(exc) from exc
+
+
+@cli.command("ask")
+@click.argument("question")
+@click.option("--zone", help="Restrict to one zone id (framework documents stay in scope).")
+@click.option("--doc-type", "doc_types", multiple=True,
+              type=click.Choice(["framework", "zone_document", "consultant_report", "other"]),
+              help="Only these document types (repeatable).")
+@click.option("--k", type=click.IntRange(1, 50), help="Passages to retrieve (default 5).")
+@click.option("--answerer", type=click.Choice(["extractive", "llm"]),
+              help="extractive (default, offline) or llm (EIP_LLM_BASE_URL/EIP_LLM_MODEL).")
+@click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
+@pass_ctx
+def ask_cmd(obj: _Ctx, question: str, zone: str | None, doc_types: tuple[str, ...],
+            k: int | None, answerer: str | None, as_json: bool) -> None:
+    """Answer QUESTION from the indexed documents, citing file and page.
+
+    \b
+    Examples:
+      eip ask "What does the framework require for industrial wastewater?"
+      eip ask "How much of its wastewater does Prey Nob Coastal treat?" --json
+    """
+    from indexing.store import Filter
+
+    assistant = _build(obj, answerer=answerer)
+    flt = Filter(doc_types=doc_types) if doc_types else None
+    if zone and assistant.registry is not None and assistant.registry.get(zone) is None:
+        known = ", ".join(z.id for z in assistant.registry)
+        raise click.UsageError(f"unknown zone {zone!r}; known zones: {known}")
+    try:
+        if as_json or answerer != "llm":
+            answer = assistant.ask(question, zone=zone, flt=flt, k=k)
+        else:
+            answer = None
+            for piece in assistant.stream(question, zone=zone, flt=flt, k=k):
+                if isinstance(piece, str):
+                    click.echo(piece, nl=False)
+                else:
+                    answer = piece
+            click.echo()
+    except EIPError as exc:
+        raise _fail(exc) from exc
+    finally:
+        assistant.close()
+    if as_json:
+        click.echo(json.dumps(answer.as_dict(), indent=2, ensure_ascii=False))
+        return
+    if answerer != "llm":
+        click.echo(answer.text)
+    if answer.citations:
+        click.echo("\nSources:")
+        for c in answer.citations:
+            page = f", p. {c.page}" if c.page is not None else ""
+            click.echo(f"  [{c.marker}] {c.file}{page}: \"{_shorten(c.quote, 160)}\"")
+
+
+@cli.command("eval")
+@click.option("--questions", "questions_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Question set (JSONL), e.g. evals/questions.jsonl.")
+@click.option("--assessments", "assessments_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Gold assessments (YAML) to score the evidence drafter against.")
+@click.option("--corpus", "corpus_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Index this corpus first (incrementally).")
+@click.option("--k", type=click.IntRange(1, 50), default=5, show_default=True)
+@click.option("--answerer", type=click.Choice(["extractive", "llm"]))
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), help="Write metrics JSON here.")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path), help="Write a Markdown report here.")
+@click.option("--compare", is_flag=True, help="Also compare dense-only, keyword-only and hybrid retrieval.")
+@pass_ctx
+def eval_cmd(obj: _Ctx, questions_path: Path | None, assessments_path: Path | None, corpus_dir: Path | None,
+             k: int, answerer: str | None, json_path: Path | None, report_path: Path | None,
+             compare: bool) -> None:
+    """Score the assistant on a gold question set (and the drafter on gold assessments)."""
+    if questions_path is None and assessments_path is None:
+        raise click.UsageError("give --questions FILE and/or --assessments FILE")
+    if corpus_dir is not None:
+        obj.overrides["corpus_dir"] = corpus_dir
+        click.get_current_context().invoke(index_cmd, corpus_dir=corpus_dir, rebuild=False, strict=False)
+    assistant = _build(obj, answerer=answerer)
+    try:
+        if questions_path is not None:
+            from evals.runner import load_questions, render_markdown, run_eval
+
+            questions = load_questions(questions_path)
+            with click.progressbar(length=len(questions), label="Evaluating", file=sys.stderr) as bar:
+                report = run_eval(assistant, questions, k=k, compare=compare,
+                                  on_progress=lambda done, total: bar.update(1))
+            _print_eval(report)
+            if json_path:
+                json_path.parent.mkdir(parents=True, exist_ok=True)
+                json_path.write_text(json.dumps(report.as_json(), indent=2, ensure_ascii=False))
+            if report_path:
+                report_path.parent.mkdir(parents=True, exist_ok=True)
+                report_path.write_text(render_markdown(report))
+        if assessments_path is not None:
+            from evals.assessments import render_assessment_summary, run_assessment_eval
+
+            result = run_assessment_eval(assistant, assessments_path)
+            click.echo(render_assessment_summary(result))
+            if json_path and questions_path is None:
+                json_path.write_text(json.dumps(result, indent=2, ensure_ascii=False))
+    except EIPError as exc:
+        raise _fail(exc) from exc
+    finally:
+        assistant.close()
+
+
+def _print_eval(report: Any) -> None:
+    def fmt(v: Any) -> str:
+        return "n/a" if v is None else f"{v:.3f}"
+
+    click.echo(f"Questions: {report.n}  (k={report.config['k']}, answerer={report.config['answerer']})")
+    click.echo("Retrieval: " + "  ".join(f"{k}={fmt(v)}" for k, v in report.retrieval.items()))
+    click.echo("Answers:   " + "  ".join(f"{k}={fmt(v)}" for k, v in report.answer.items()))
+    click.echo(f"Latency:   p50={report.latency_ms['p50']} ms  p95={report.latency_ms['p95']} ms")
+    if report.compare:
+        click.echo(f"{'mode':<8} {'hit@k':>7} {'recall@k':>9} {'mrr':>7} {'ndcg@k':>7}")
+        for mode, vals in report.compare.items():
+            click.echo(f"{mode:<8} " + " ".join(
+                f"{fmt(vals[x]):>{w}}" for x, w in (("hit@k", 7), ("recall@k", 9), ("mrr", 7), ("ndcg@k", 7))))
+
+
+def _shorten(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="eip")

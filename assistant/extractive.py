@@ -1,0 +1,207 @@
+"""The extractive answerer: answers by quoting the retrieved sentences, no model needed.
+
+It scores every sentence of the retrieved passages against the question (embedding
+similarity plus word overlap), keeps the best few, orders them, and cites each. When
+the best evidence is weak it returns the refusal phrase. Criterion questions open with
+the catalogue's requirement and threshold, cited to the framework document.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+
+from assistant.catalogue import Criterion
+from assistant.query import QueryPlan
+from assistant.text import content_terms, has_number, numbers, overlap, split_sentences, words
+from assistant.types import REFUSAL, Answer, Citation, ScoredChunk
+from indexing.embed import Embedder
+
+logger = logging.getLogger(__name__)
+
+_QUANT = re.compile(r"\b(how much|how many|what share|what percentage|percent|share|rate|capacity|"
+                    r"number of|how large|area|how far|distance|when|what year|which year|size)\b", re.I)
+
+
+@dataclass(frozen=True)
+class ScoredSentence:
+    text: str
+    passage: int  # index into the passage list
+    position: int
+    score: float
+    semantic: float
+    lexical: float
+
+
+class ExtractiveAnswerer:
+    """Quote-and-cite answers from the retrieved passages."""
+
+    mode = "extractive"
+
+    def __init__(self, embedder: Embedder, *, min_score: float = 0.32, max_sentences: int = 3) -> None:
+        self.embedder = embedder
+        self.min_score = min_score
+        self.max_sentences = max_sentences
+
+    # -- scoring ------------------------------------------------------------------
+    def score_sentences(
+        self, question: str, passages: list[ScoredChunk], drop: set[str]
+    ) -> list[ScoredSentence]:
+        """Every sentence of every passage, scored against the question."""
+        terms = content_terms(question, drop=drop)
+        quantitative = bool(_QUANT.search(question))
+        units: list[tuple[int, int, str]] = []
+        for p_index, passage in enumerate(passages):
+            for pos, sentence in enumerate(split_sentences(passage.chunk.text)):
+                if len(words(sentence)) >= 4:
+                    units.append((p_index, pos, sentence))
+        if not units:
+            return []
+        vectors = self.embedder.embed_documents([question, *(u[2] for u in units)])
+        sims = vectors[1:] @ vectors[0]
+        scored: list[ScoredSentence] = []
+        for (p_index, pos, sentence), sim in zip(units, sims, strict=True):
+            lex = overlap(terms, sentence)
+            score = 0.6 * float(sim) + 0.4 * lex
+            if quantitative and has_number(sentence):
+                score += 0.05
+            scored.append(ScoredSentence(sentence, p_index, pos, score, float(sim), lex))
+        scored.sort(key=lambda s: -s.score)
+        return scored
+
+    # -- answering ----------------------------------------------------------------
+    def answer(self, question: str, plan: QueryPlan, passages: list[ScoredChunk],
+               framework_passages: dict[str, ScoredChunk] | None = None) -> Answer:
+        """Answer from ``passages``; ``framework_passages`` maps criterion ids to a citation."""
+        drop = {w for z in plan.zones for n in z.names for w in words(n)}
+        lead: list[tuple[str, ScoredChunk | None]] = []
+        for criterion in plan.criteria[:2]:
+            lead.append((_criterion_sentence(criterion), (framework_passages or {}).get(criterion.id)))
+        scored = self.score_sentences(plan.text, passages, drop)
+        best = scored[0] if scored else None
+        weak = best is None or best.semantic < self.min_score or (
+            best.lexical < 0.34 and best.semantic < self.min_score + 0.2
+        )
+        if weak and not lead:
+            return Answer(question, REFUSAL, True, (), self.mode, tuple(passages))
+        chosen, conflict = ([], False) if weak else self._choose(scored, plan, passages)
+        return self._compose(question, lead, chosen, passages, conflict)
+
+    def _choose(self, scored: list[ScoredSentence], plan: QueryPlan,
+                passages: list[ScoredChunk]) -> list[ScoredSentence]:
+        best = scored[0].score
+        limit = self.max_sentences
+        if plan.cross_zone:
+            # One best sentence per zone, for every zone that has relevant evidence.
+            chosen: list[ScoredSentence] = []
+            seen_zones: set[str | None] = set()
+            for s in scored:
+                zone = passages[s.passage].chunk.zone
+                if zone in seen_zones or s.score < 0.75 * best:
+                    continue
+                seen_zones.add(zone)
+                chosen.append(s)
+            return chosen, False
+        chosen = [s for s in scored if s.score >= 0.8 * best][:limit]
+        with_conflicts = _with_conflicts(chosen, scored, passages)
+        return with_conflicts, len(with_conflicts) > len(chosen)
+
+    def _compose(self, question: str, lead: list[tuple[str, ScoredChunk | None]],
+                 chosen: list[ScoredSentence], passages: list[ScoredChunk],
+                 conflict: bool = False) -> Answer:
+        markers: dict[str, int] = {}
+        quotes: dict[str, list[str]] = {}
+        sources: dict[str, ScoredChunk] = {}
+        parts: list[str] = []
+
+        def cite(passage: ScoredChunk, quote: str) -> int:
+            key = passage.chunk.id
+            if key not in markers:
+                markers[key] = len(markers) + 1
+                sources[key] = passage
+                quotes[key] = []
+            if quote not in quotes[key]:
+                quotes[key].append(quote)
+            return markers[key]
+
+        for sentence, passage in lead:
+            parts.append(f"{sentence} [{cite(passage, _best_quote(sentence, passage))}]" if passage else sentence)
+        # Disagreeing documents are shown newest first; otherwise keep reading order.
+        ordered = chosen if conflict else sorted(chosen, key=lambda s: (s.passage, s.position))
+        for s in ordered:
+            passage = passages[s.passage]
+            text = s.text if s.text.endswith((".", "!", "?")) else s.text + "."
+            label = _source_label(passage)
+            parts.append(f"{label}{text} [{cite(passage, s.text)}]")
+        notes = _conflict_note(chosen, passages) if conflict else ""
+        if notes:
+            parts.append(notes)
+        citations = tuple(
+            Citation(
+                marker=markers[key], file=p.chunk.source, page=p.chunk.page,
+                quote=" ... ".join(quotes[key]), score=p.similarity if p.similarity is not None else p.score,
+                doc_type=p.chunk.doc_type, zone=p.chunk.zone, chunk_id=p.chunk.id, date=p.chunk.date,
+            )
+            for key, p in sources.items()
+        )
+        if not citations:
+            return Answer(question, REFUSAL, True, (), self.mode, tuple(passages))
+        return Answer(question, " ".join(parts), False, citations, self.mode, tuple(passages))
+
+
+def _criterion_sentence(c: Criterion) -> str:
+    threshold = ""
+    if c.threshold is not None and c.threshold.is_numeric:
+        threshold = f" Threshold: {c.threshold}."
+    return f"{c.id} ({c.title}) requires: {c.requirement.rstrip('.')}.{threshold}"
+
+
+def _best_quote(sentence: str, passage: ScoredChunk) -> str:
+    units = split_sentences(passage.chunk.text)
+    terms = content_terms(sentence)
+    return max(units, key=lambda u: overlap(terms, u)) if units else passage.chunk.text[:200]
+
+
+def _source_label(passage: ScoredChunk) -> str:
+    zone = passage.chunk.zone
+    return f"{zone}: " if zone else ""
+
+
+def _same_topic(a: str, b: str) -> bool:
+    ta, tb = set(content_terms(a)), set(content_terms(b))
+    return bool(ta and tb) and len(ta & tb) / min(len(ta), len(tb)) >= 0.4
+
+
+def _with_conflicts(chosen: list[ScoredSentence], scored: list[ScoredSentence],
+                    passages: list[ScoredChunk]) -> list[ScoredSentence]:
+    """Add the disagreeing sentence of another dated document, newest first."""
+    out = list(chosen)
+    for s in chosen:
+        p = passages[s.passage].chunk
+        if not has_number(s.text):
+            continue
+        for other in scored[:40]:
+            q = passages[other.passage].chunk
+            if other in out or q.source == p.source or q.zone != p.zone or not (p.date and q.date):
+                continue
+            if other.score < 0.6 * s.score or not has_number(other.text):
+                continue
+            if _same_topic(s.text, other.text) and numbers(s.text) != numbers(other.text):
+                out.append(other)
+                break
+    if len(out) == len(chosen):
+        return chosen
+    out.sort(key=lambda x: passages[x.passage].chunk.date or "", reverse=True)
+    return out
+
+
+def _conflict_note(chosen: list[ScoredSentence], passages: list[ScoredChunk]) -> str:
+    dated = [passages[s.passage].chunk for s in chosen if passages[s.passage].chunk.date]
+    if len({c.source for c in dated}) < 2:
+        return ""
+    newest = max(dated, key=lambda c: c.date or "")
+    older = sorted({c.date for c in dated if c.source != newest.source and c.date})
+    return (f"Note: the documents disagree; the newest ({newest.title}, {newest.date}) is preferred "
+            f"over the older figure ({', '.join(older)}).")
+

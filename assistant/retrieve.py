@@ -1,0 +1,140 @@
+"""Hybrid retrieval: dense (vector store) + keyword (FTS5) fused by reciprocal rank.
+
+Results are diversified so one long document cannot fill the context, and scoped by
+metadata filters that fail closed.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import replace
+from typing import Literal
+
+from assistant.catalogue import ZoneRegistry
+from assistant.query import QueryPlan
+from assistant.settings import Settings
+from assistant.types import ScoredChunk
+from indexing.index import Index
+from indexing.store import Filter
+
+logger = logging.getLogger(__name__)
+
+Mode = Literal["hybrid", "dense", "keyword"]
+_WORDS = re.compile(r"[a-z0-9]+")
+
+
+def combine_filters(user: Filter | None, zones: tuple[str, ...] | None, *, frameworks: bool) -> Filter:
+    """Scope a user filter to zones; a user zone list and plan zones intersect (fail closed)."""
+    base = user or Filter()
+    if zones is None:
+        return base
+    if base.zones is not None:
+        zones = tuple(z for z in zones if z in base.zones)
+    return replace(base, zones=zones, include_frameworks=frameworks or base.include_frameworks)
+
+
+def rrf_fuse(
+    dense: list[tuple[str, float]],
+    keyword: list[tuple[str, float]],
+    *,
+    k: int = 60,
+    dense_weight: float = 1.0,
+    keyword_weight: float = 1.0,
+) -> list[tuple[str, float, int | None, int | None, float | None]]:
+    """Reciprocal rank fusion. Returns ``(id, score, dense_rank, keyword_rank, cosine)``."""
+    table: dict[str, list] = {}
+    for rank, (cid, sim) in enumerate(dense, start=1):
+        table[cid] = [dense_weight / (k + rank), rank, None, sim]
+    for rank, (cid, _) in enumerate(keyword, start=1):
+        row = table.setdefault(cid, [0.0, None, None, None])
+        row[0] += keyword_weight / (k + rank)
+        row[2] = rank
+    fused = [(cid, r[0], r[1], r[2], r[3]) for cid, r in table.items()]
+    fused.sort(key=lambda r: (-r[1], r[0]))
+    return fused
+
+
+def _jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def diversify(
+    candidates: list[ScoredChunk], k: int, *, lambda_: float = 0.7, max_per_document: int = 3
+) -> list[ScoredChunk]:
+    """Greedy MMR on word overlap, with a cap on passages per source file."""
+    if not candidates:
+        return []
+    top = max(c.score for c in candidates) or 1.0
+    words = {c.chunk.id: set(_WORDS.findall(c.chunk.text.lower())) for c in candidates}
+    chosen: list[ScoredChunk] = []
+    per_doc: dict[str, int] = {}
+    pool = list(candidates)
+    while pool and len(chosen) < k:
+        best, best_value = None, float("-inf")
+        for cand in pool:
+            if per_doc.get(cand.chunk.source, 0) >= max_per_document:
+                continue
+            redundancy = max((_jaccard(words[cand.chunk.id], words[c.chunk.id]) for c in chosen), default=0.0)
+            value = lambda_ * cand.score / top - (1 - lambda_) * redundancy
+            if value > best_value:
+                best, best_value = cand, value
+        if best is None:
+            break
+        chosen.append(best)
+        per_doc[best.chunk.source] = per_doc.get(best.chunk.source, 0) + 1
+        pool.remove(best)
+    return chosen
+
+
+class Retriever:
+    """Finds the passages for a question from an opened :class:`~indexing.index.Index`."""
+
+    def __init__(self, index: Index, settings: Settings, registry: ZoneRegistry | None = None) -> None:
+        self.index = index
+        self.settings = settings
+        self.registry = registry
+
+    def search(
+        self, text: str, *, k: int | None = None, flt: Filter | None = None, mode: Mode | None = None
+    ) -> list[ScoredChunk]:
+        """One fused, diversified search."""
+        s = self.settings
+        k = k or s.retrieval_k
+        mode = mode or s.retrieval_mode
+        if flt is not None and flt.matches_nothing:
+            return []
+        n = max(s.retrieval_candidates, k * 4)
+        dense: list[tuple[str, float]] = []
+        keyword: list[tuple[str, float]] = []
+        if mode in ("hybrid", "dense"):
+            dense = self.index.store.query(self.index.embedder.embed_query(text), n, flt)
+        if mode in ("hybrid", "keyword"):
+            keyword = self.index.docs.keyword_search(text, n, flt)
+        fused = rrf_fuse(dense, keyword, k=s.rrf_k, dense_weight=s.dense_weight,
+                         keyword_weight=s.keyword_weight)
+        chunks = self.index.docs.get_chunks(r[0] for r in fused)
+        candidates = [
+            ScoredChunk(chunks[cid], score, d_rank, k_rank, sim)
+            for cid, score, d_rank, k_rank, sim in fused
+            if cid in chunks
+        ]
+        return diversify(candidates, k, lambda_=s.mmr_lambda, max_per_document=s.max_per_document)
+
+    def retrieve(
+        self, plan: QueryPlan, *, k: int | None = None, flt: Filter | None = None,
+        mode: Mode | None = None, per_zone: int = 2,
+    ) -> list[ScoredChunk]:
+        """Retrieve for a planned question: zone-scoped, or per zone for cross-zone questions."""
+        k = k or self.settings.retrieval_k
+        if plan.zones:
+            scoped = combine_filters(flt, tuple(z.id for z in plan.zones), frameworks=True)
+            return self.search(plan.text, k=k, flt=scoped, mode=mode)
+        if plan.cross_zone and self.registry is not None and len(self.registry) > 0:
+            results: list[ScoredChunk] = []
+            for zone in self.registry:
+                scoped = combine_filters(flt, (zone.id,), frameworks=False)
+                results.extend(self.search(plan.text, k=per_zone, flt=scoped, mode=mode))
+            results.sort(key=lambda c: -c.score)
+            return results
+        return self.search(plan.text, k=k, flt=flt, mode=mode)

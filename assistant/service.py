@@ -1,0 +1,131 @@
+"""The assistant service: question -> plan -> retrieval -> answerer -> checked Answer.
+
+``build_assistant(settings)`` is the one place where real implementations are chosen;
+tests build :class:`Assistant` directly with fakes.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from assistant.catalogue import Catalogue, ZoneRegistry, load_catalogue, load_zones
+from assistant.query import QueryPlan, Turn, plan_query
+from assistant.retrieve import Mode, Retriever
+from assistant.settings import Settings
+from assistant.types import Answer, ScoredChunk
+from indexing.index import Index, open_index
+from indexing.store import Filter
+
+logger = logging.getLogger(__name__)
+
+SAMPLE_CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+
+
+class Answerer(Protocol):
+    """Turns a question and its passages into an :class:`Answer`."""
+
+    mode: str
+
+    def answer(self, question: str, plan: QueryPlan, passages: list[ScoredChunk],
+               framework_passages: dict[str, ScoredChunk] | None = None) -> Answer: ...
+
+
+def load_registry_and_catalogue(corpus_dir: Path | None) -> tuple[ZoneRegistry | None, Catalogue | None]:
+    """The indexed corpus's ``zones.yaml``/``criteria.yaml``; the sample catalogue as fallback."""
+    registry = catalogue = None
+    if corpus_dir is not None and (corpus_dir / "zones.yaml").exists():
+        registry = load_zones(corpus_dir / "zones.yaml")
+    for candidate in (corpus_dir, SAMPLE_CORPUS):
+        if candidate is not None and (candidate / "criteria.yaml").exists():
+            catalogue = load_catalogue(candidate / "criteria.yaml")
+            break
+    return registry, catalogue
+
+
+@dataclass
+class Assistant:
+    """Answers questions over an index. Collaborators are injected."""
+
+    settings: Settings
+    index: Index
+    answerer: Answerer
+    registry: ZoneRegistry | None = None
+    catalogue: Catalogue | None = None
+    retriever: Retriever = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.retriever = Retriever(self.index, self.settings, self.registry)
+
+    def plan(self, question: str, *, zone: str | None = None,
+             history: Sequence[Turn] = ()) -> QueryPlan:
+        return plan_query(question, self.registry, self.catalogue, zone=zone, history=tuple(history))
+
+    def passages(self, plan: QueryPlan, *, k: int | None = None, flt: Filter | None = None,
+                 mode: Mode | None = None) -> list[ScoredChunk]:
+        return self.retriever.retrieve(plan, k=k, flt=flt, mode=mode)
+
+    def framework_passages(self, plan: QueryPlan) -> dict[str, ScoredChunk]:
+        """For each criterion named in the question, the framework passage that states it."""
+        found: dict[str, ScoredChunk] = {}
+        for criterion in plan.criteria[:2]:
+            hits = self.retriever.search(
+                f"{criterion.id} {criterion.title}", k=1,
+                flt=Filter(doc_types=("framework",)), mode="keyword",
+            )
+            if hits:
+                found[criterion.id] = hits[0]
+        return found
+
+    def ask(self, question: str, *, zone: str | None = None, flt: Filter | None = None,
+            k: int | None = None, history: Sequence[Turn] = (), mode: Mode | None = None) -> Answer:
+        """Answer a question with cited evidence (or the refusal phrase)."""
+        plan = self.plan(question, zone=zone, history=history)
+        passages = self.passages(plan, k=k, flt=flt, mode=mode)
+        return self.answerer.answer(question, plan, passages, self.framework_passages(plan))
+
+    def stream(self, question: str, **kwargs: object) -> Iterator[str | Answer]:
+        """Yield text pieces as they come, then the final checked :class:`Answer`."""
+        streamer = getattr(self.answerer, "stream", None)
+        if streamer is None:
+            answer = self.ask(question, **kwargs)  # type: ignore[arg-type]
+            yield answer.text
+            yield answer
+            return
+        zone = kwargs.get("zone")
+        history = kwargs.get("history", ())
+        plan = self.plan(question, zone=zone, history=history)  # type: ignore[arg-type]
+        passages = self.passages(plan, k=kwargs.get("k"), flt=kwargs.get("flt"))  # type: ignore[arg-type]
+        yield from streamer(question, plan, passages, self.framework_passages(plan))
+
+    def close(self) -> None:
+        self.index.close()
+
+
+def build_answerer(settings: Settings, index: Index) -> Answerer:
+    """The answerer the settings ask for."""
+    if settings.answerer == "llm":
+        from assistant.llm import LLMAnswerer, build_chat_model
+
+        return LLMAnswerer(build_chat_model(settings), index.embedder,
+                           support_threshold=settings.support_threshold)
+    from assistant.extractive import ExtractiveAnswerer
+
+    return ExtractiveAnswerer(index.embedder, min_score=settings.min_evidence_score)
+
+
+def build_assistant(settings: Settings, *, index: Index | None = None,
+                    answerer: Answerer | None = None) -> Assistant:
+    """Open the index and wire the real parts chosen by ``settings``."""
+    index = index or open_index(settings)
+    registry, catalogue = load_registry_and_catalogue(index.corpus_dir)
+    return Assistant(
+        settings=settings,
+        index=index,
+        answerer=answerer or build_answerer(settings, index),
+        registry=registry,
+        catalogue=catalogue,
+    )

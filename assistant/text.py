@@ -1,0 +1,99 @@
+"""Small text utilities shared by the answerers, the citation checker and the drafter."""
+
+from __future__ import annotations
+
+import re
+
+STOPWORDS = frozenset(
+    """a about above after again all also am an and any are as at be because been before being
+    below between both but by can could did do does doing down during each few for from further
+    had has have having he her here hers how i if in into is it its itself just me more most my
+    no nor not now of off on once only or other our out over own same she should so some such
+    than that the their theirs them then there these they this those through to too under until
+    up very was we were what when where which while who whom why will with would you your
+    zone zones sez sezs special economic park parks document documents tell give show list
+    please much many does say said according current currently""".split()
+)
+_WORD = re.compile(r"[a-z0-9][a-z0-9\-\.%]*[a-z0-9%]|[a-z0-9]")
+_NUMBER = re.compile(r"\d")
+# Sentence ends followed by a capital/digit; table rows and bullets are their own units.
+_SENT_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\"'])")
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased word tokens (keeps 62%, 1,200 as 1,200 -> '1' '200' is avoided)."""
+    return _WORD.findall(text.lower().replace(",", ""))
+
+
+def stem(word: str) -> str:
+    """A crude stem: the first five letters (treated/treatment/treats -> 'treat')."""
+    return word if _NUMBER.search(word) else word[:5]
+
+
+def content_terms(text: str, *, drop: set[str] | frozenset[str] = frozenset()) -> list[str]:
+    """Stemmed content words of a text, without stop words and words in ``drop``."""
+    out: list[str] = []
+    for w in words(text):
+        if w in STOPWORDS or w in drop or len(w) < 2:
+            continue
+        s = stem(w)
+        if s not in out:
+            out.append(s)
+    return out
+
+
+def has_number(text: str) -> bool:
+    return bool(_NUMBER.search(text))
+
+
+def numbers(text: str) -> set[str]:
+    """Numeric tokens (``62%``, ``4,500``, ``2.5``) in a normalised form."""
+    return set(re.findall(r"\d+(?:\.\d+)?%?", text.replace(",", "")))
+
+
+def split_sentences(text: str, *, max_len: int = 240) -> list[str]:
+    """Sentences of a passage, re-flowing PDF line wraps.
+
+    Table rows and bullets are units of their own; a run of lines without sentence
+    punctuation (a PDF table comes out one cell per line) is cut after ``max_len`` chars.
+    """
+    units: list[str] = []
+    buf = ""
+
+    def flush() -> None:
+        nonlocal buf
+        if buf.strip():
+            units.append(buf.strip())
+        buf = ""
+
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line:
+            flush()
+            continue
+        if "|" in line or line.startswith(("- ", "• ", "* ")):
+            flush()
+            units.append(line.lstrip("-•* ").strip())
+            continue
+        buf = f"{buf} {line}" if buf else line
+        parts = _SENT_SPLIT.split(buf)
+        units.extend(p.strip() for p in parts[:-1] if p.strip())
+        buf = parts[-1]
+        if buf.endswith((".", "!", "?")) or len(buf) > max_len:
+            flush()
+    flush()
+    return units
+
+
+def overlap(question_terms: list[str], text: str) -> float:
+    """Share of the question's terms found in ``text`` (numbers count double)."""
+    if not question_terms:
+        return 0.0
+    have = set(content_terms(text))
+    total = matched = 0.0
+    for term in question_terms:
+        weight = 2.0 if has_number(term) else 1.0
+        total += weight
+        if term in have:
+            matched += weight
+    return matched / total

@@ -364,3 +364,7 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+# Command groups defined in their own modules register themselves on ``cli``.
+from assistant import cli_dossier  # noqa: E402,F401

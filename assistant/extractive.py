@@ -14,7 +14,20 @@ from dataclasses import dataclass
 
 from assistant.catalogue import Criterion
 from assistant.query import QueryPlan
-from assistant.text import content_terms, has_number, numbers, overlap, split_sentences, words
+import math
+from collections.abc import Callable
+
+from assistant.text import (
+    QUESTION_WORDS,
+    STOPWORDS,
+    content_terms,
+    has_number,
+    numbers,
+    overlap,
+    split_sentences,
+    stem,
+    words,
+)
 from assistant.types import REFUSAL, Answer, Citation, ScoredChunk
 from indexing.embed import Embedder
 
@@ -39,10 +52,42 @@ class ExtractiveAnswerer:
 
     mode = "extractive"
 
-    def __init__(self, embedder: Embedder, *, min_score: float = 0.32, max_sentences: int = 3) -> None:
+    def __init__(
+        self,
+        embedder: Embedder,
+        *,
+        min_score: float = 0.32,
+        max_sentences: int = 3,
+        document_frequency: Callable[[str], int] | None = None,
+        n_chunks: int = 0,
+        min_focus_coverage: float = 0.5,
+    ) -> None:
         self.embedder = embedder
         self.min_score = min_score
         self.max_sentences = max_sentences
+        self.document_frequency = document_frequency
+        self.n_chunks = n_chunks
+        self.min_focus_coverage = min_focus_coverage
+
+    def focus_coverage(self, question: str, passages: list[ScoredChunk], drop: set[str]) -> float:
+        """How much of what the question is specifically about appears in the top passages.
+
+        Each question term is weighted by its squared inverse document frequency, so rare,
+        specific words ("tariff", "lease") dominate and common ones ("waste") barely count.
+        A question whose specific words are absent from the evidence is not answered by it.
+        """
+        if self.document_frequency is None or not passages:
+            return 1.0
+        have = set(content_terms(" ".join(f"{p.chunk.title} {p.chunk.text}" for p in passages[:3])))
+        total = covered = 0.0
+        for word in dict.fromkeys(words(question)):
+            if word in STOPWORDS or word in QUESTION_WORDS or word in drop or len(word) < 3:
+                continue
+            idf = math.log((self.n_chunks + 1) / (self.document_frequency(word) + 1))
+            total += idf * idf
+            if stem(word) in have:
+                covered += idf * idf
+        return covered / total if total else 1.0
 
     # -- scoring ------------------------------------------------------------------
     def score_sentences(
@@ -80,8 +125,10 @@ class ExtractiveAnswerer:
             lead.append((_criterion_sentence(criterion), (framework_passages or {}).get(criterion.id)))
         scored = self.score_sentences(plan.text, passages, drop)
         best = scored[0] if scored else None
-        weak = best is None or best.semantic < self.min_score or (
-            best.lexical < 0.34 and best.semantic < self.min_score + 0.2
+        weak = (
+            best is None
+            or best.semantic < self.min_score
+            or self.focus_coverage(question, passages, drop) < self.min_focus_coverage
         )
         if weak and not lead:
             return Answer(question, REFUSAL, True, (), self.mode, tuple(passages))

@@ -7,9 +7,11 @@ from dataclasses import dataclass, field
 
 from assistant.catalogue import Catalogue, Criterion, Zone, ZoneRegistry
 
+# "Which zones ...", "compare the SEZs", "all candidate zones": questions about every zone.
 _CROSS_ZONE = re.compile(
-    r"\b(which|what|how many|list|compare|rank|ranking|across|all|each|every|any)\b[^?]*\b(zones|sezs|parks|candidates)\b"
-    r"|\b(zones|sezs)\b[^?]*\b(have|has|treat|lack|meet|report|use)\b",
+    r"\b(which|what|how many|list|compare|rank|ranking|across|all|each|every|any|most|best)\b"
+    r"[^?]*\b(zones|sezs|candidates|candidate sites)\b"
+    r"|\b(zones|sezs)\b[^?]*\b(have|has|treat|lack|meet|report|use|do|does)\b",
     re.IGNORECASE,
 )
 _FOLLOW_UP = re.compile(

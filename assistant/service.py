@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
@@ -62,6 +62,14 @@ class Assistant:
 
     def plan(self, question: str, *, zone: str | None = None,
              history: Sequence[Turn] = ()) -> QueryPlan:
+        condense = getattr(self.answerer, "condense", None)
+        if history and condense is not None:
+            # The answerer rewrites a follow-up into a standalone question (llm mode);
+            # history still lends its zone when the rewrite names none.
+            standalone = condense(question, tuple(history))
+            plan = plan_query(standalone, self.registry, self.catalogue, zone=zone,
+                              history=tuple(history))
+            return replace(plan, text=standalone)
         return plan_query(question, self.registry, self.catalogue, zone=zone, history=tuple(history))
 
     def passages(self, plan: QueryPlan, *, k: int | None = None, flt: Filter | None = None,
@@ -114,7 +122,13 @@ def build_answerer(settings: Settings, index: Index) -> Answerer:
                            support_threshold=settings.support_threshold)
     from assistant.extractive import ExtractiveAnswerer
 
-    return ExtractiveAnswerer(index.embedder, min_score=settings.min_evidence_score)
+    return ExtractiveAnswerer(
+        index.embedder,
+        min_score=settings.min_evidence_score,
+        document_frequency=index.docs.document_frequency,
+        n_chunks=index.docs.count(),
+        min_focus_coverage=settings.min_focus_coverage,
+    )
 
 
 def build_assistant(settings: Settings, *, index: Index | None = None,

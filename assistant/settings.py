@@ -69,6 +69,11 @@ class Settings(BaseSettings):
     min_evidence_score: float = Field(
         0.32, description="Below this best cosine similarity the answerer refuses."
     )
+    min_focus_coverage: float = Field(
+        0.5, ge=0, le=1,
+        description="Refuse when less of the question's specific (rare) words appear in the "
+        "top passages than this share (IDF-weighted).",
+    )
     support_threshold: float = Field(
         0.45, description="Citation checker: minimum similarity of a sentence to its passage."
     )

@@ -25,9 +25,34 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text.lower().replace(",", ""))
 
 
+_SUFFIXES = ("ations", "ation", "ments", "ment", "ings", "ing", "ers", "er", "ies", "ied", "es",
+             "ed", "s")
+
+
 def stem(word: str) -> str:
-    """A crude stem: the first five letters (treated/treatment/treats -> 'treat')."""
-    return word if _NUMBER.search(word) else word[:5]
+    """A light stem: strip one common suffix, keep at most five letters.
+
+    ``treated``/``treatment``/``treats`` -> ``treat``; ``owns``/``owner`` -> ``own``.
+    Numbers are kept whole.
+    """
+    if _NUMBER.search(word):
+        return word
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)] + ("y" if suffix in ("ies", "ied") else "")
+            break
+    return word[:5]
+
+
+# Words that ask *about* something rather than name it; answers rarely repeat them.
+QUESTION_WORDS = frozenset(
+    """big large small far long short fast slow high low minimum maximum main role kind kinds
+    type types make made take taken look looks see seen done goes go went come comes came apply
+    applies applied define defined mean means meant use uses used work works people happen
+    happened change changed get got give given need needs needed say says tell exist exists
+    existing set sets put kept keep keeps much many number total level describe explain
+    summarise summarize known called name named""".split()
+)
 
 
 def content_terms(text: str, *, drop: set[str] | frozenset[str] = frozenset()) -> list[str]:

@@ -117,3 +117,61 @@ class Answer:
             "abstained": self.abstained,
             "citations": [c.as_dict() for c in self.citations],
         }
+
+
+# --- Evidence dossiers ------------------------------------------------------------------
+Status = Literal["meets", "partially_meets", "does_not_meet", "insufficient_evidence"]
+STATUSES: tuple[str, ...] = ("meets", "partially_meets", "does_not_meet", "insufficient_evidence")
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceItem:
+    """A quoted piece of evidence for one criterion in one zone."""
+
+    file: str
+    page: int | None
+    quote: str  # verbatim from the extracted text of that page
+    score: float
+    date: str | None = None
+    value: str | None = None  # the quantity read next to the indicator words, e.g. "85%"
+    doc_type: str = ""
+    chunk_id: str = ""
+    file_hash: str = ""
+
+    def as_dict(self) -> dict[str, object]:
+        return {"file": self.file, "page": self.page, "quote": self.quote, "value": self.value,
+                "date": self.date, "score": round(self.score, 4)}
+
+
+@dataclass(frozen=True, slots=True)
+class CriterionDraft:
+    """One drafted cell of a dossier: a zone against one criterion."""
+
+    zone: str
+    criterion_id: str
+    category: str
+    title: str
+    requirement: str
+    status: str
+    confidence: float  # 0..1
+    rationale: str  # one line naming the deciding evidence
+    justification: str  # paragraph with [n] citations into ``evidence``
+    evidence: tuple[EvidenceItem, ...] = ()
+    gaps: tuple[str, ...] = ()
+    conflict: str | None = None  # how disagreeing documents were resolved, if they did
+    mode: str = "extractive"
+
+    def sources(self) -> frozenset[str]:
+        """Files this draft depends on (for stale marking when they change)."""
+        return frozenset(e.file for e in self.evidence)
+
+
+@dataclass(frozen=True, slots=True)
+class Dossier:
+    """Every criterion of the catalogue drafted for one zone."""
+
+    zone: str
+    zone_name: str
+    framework: str
+    generated_at: str
+    drafts: tuple[CriterionDraft, ...]

@@ -115,6 +115,7 @@ class DocStore:
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.executescript(_SCHEMA)
+        self._df_cache: dict[str, int] = {}
 
     def close(self) -> None:
         self._conn.close()
@@ -122,6 +123,7 @@ class DocStore:
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """All-or-nothing block: a crash inside leaves the database as it was."""
+        self._df_cache.clear()
         with self._conn:
             yield self._conn
 
@@ -222,6 +224,21 @@ class DocStore:
     # --- reading ----------------------------------------------------------------
     def count(self) -> int:
         return int(self._conn.execute("SELECT count(*) FROM chunks").fetchone()[0])
+
+    def document_frequency(self, term: str) -> int:
+        """Number of chunks whose keyword index contains ``term`` (porter-stemmed)."""
+        cached = self._df_cache.get(term)
+        if cached is None:
+            safe = term.replace('"', "")
+            try:
+                row = self._conn.execute(
+                    "SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?", (f'"{safe}"',)
+                ).fetchone()
+                cached = int(row[0])
+            except sqlite3.OperationalError:
+                cached = 0
+            self._df_cache[term] = cached
+        return cached
 
     def get_chunks(self, ids: Iterable[str]) -> dict[str, Chunk]:
         ids = list(ids)

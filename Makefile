@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run index status serve test corpus check-corpus eval bench bench-quick clean
+.PHONY: install run index status serve test browser corpus check-corpus eval bench bench-quick clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,7 +25,11 @@ status: install
 run: index
 	$(BIN)/eip serve
 
-test: install
+# The end-to-end UI test drives Debian's Chromium through Playwright (no browser download).
+browser:
+	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+
+test: install browser
 	$(BIN)/python -m pytest
 
 corpus: install

@@ -18,7 +18,8 @@ from assistant.types import REFUSAL, ScoredChunk
 from indexing.embed import Embedder
 
 MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
-_CLAIM_SPLIT = re.compile(r"(?<=[.!?])\s+|(?<=\])\s+(?=[A-Z])|\n+")
+# A claim ends after its citation marker(s) (and any closing punctuation), or at a line break.
+_CLAIM_END = re.compile(r"(\[\d+(?:\s*,\s*\d+)*\](?:\s*\[\d+(?:\s*,\s*\d+)*\])*[.!?;:]?)\s+|\n+")
 
 
 @dataclass(frozen=True)
@@ -54,8 +55,23 @@ class CheckResult:
 
 
 def claims_of(text: str) -> list[str]:
-    """Split an answer into claim sentences (each may carry ``[n]`` markers)."""
-    return [c.strip() for c in _CLAIM_SPLIT.split(text) if c and c.strip()]
+    """Split an answer into claims: each runs up to and including its ``[n]`` markers.
+
+    Splitting at markers rather than at full stops keeps abbreviations ("H.E.", "Co.,
+    Ltd.") and quoted sentences whole; text after the last marker is an uncited claim.
+    """
+    claims: list[str] = []
+    start = 0
+    for match in _CLAIM_END.finditer(text):
+        end = match.end(1) if match.group(1) else match.start()
+        piece = text[start:end].strip()
+        if piece:
+            claims.append(piece)
+        start = match.end()
+    tail = text[start:].strip()
+    if tail:
+        claims.append(tail)
+    return claims
 
 
 def markers_in(sentence: str) -> tuple[int, ...]:

@@ -100,7 +100,7 @@ def index_cmd(obj: _Ctx, corpus_dir: Path | None, rebuild: bool, strict: bool) -
 def _open_for_rebuild(settings: Settings) -> Any:
     """Open an index whose fingerprint differs, only so that it can be rebuilt."""
     from indexing.docstore import DocStore
-    from indexing.embed import SentenceTransformerEmbedder
+    from indexing.embed import make_embedder
     from indexing.index import Index
     from indexing.store import ChromaStore
 
@@ -108,8 +108,7 @@ def _open_for_rebuild(settings: Settings) -> Any:
         settings=settings,
         docs=DocStore(settings.index_db),
         store=ChromaStore(settings),
-        embedder=SentenceTransformerEmbedder(settings.embedding_model,
-                                             batch_size=settings.embedding_batch_size),
+        embedder=make_embedder(settings),
     )
 
 
@@ -335,6 +334,59 @@ def eval_cmd(obj: _Ctx, questions_path: Path | None, assessments_path: Path | No
         raise _fail(exc) from exc
     finally:
         assistant.close()
+
+
+@cli.command("serve")
+@click.option("--host", help="Address to bind (env EIP_HOST; default 127.0.0.1: this machine).")
+@click.option("--port", type=click.IntRange(1, 65535), help="Port (env EIP_PORT; default 7860).")
+@click.option("--hash-password", "hash_user", metavar="USER",
+              help="Ask for USER's password, print a line for the EIP_AUTH_FILE users file, exit.")
+@pass_ctx
+def serve_cmd(obj: _Ctx, host: str | None, port: int | None, hash_user: str | None) -> None:
+    """Start the web app: chat, zone dossiers, scorecard, library and evaluation.
+
+    \b
+    Login is off unless users are configured:
+      EIP_AUTH_USERS="alice:secret,bob:other"      plain passwords, quick setups
+      EIP_AUTH_FILE=users.txt                      lines from `eip serve --hash-password alice`
+    \b
+    Examples:
+      eip serve                                    # http://127.0.0.1:7860
+      eip serve --host 0.0.0.0 --port 8080         # shared on the network: configure a login
+    """
+    if hash_user:
+        from assistant.ui.auth import hash_password
+
+        password = click.prompt(f"Password for {hash_user}", hide_input=True,
+                                confirmation_prompt=True, err=True)
+        click.echo(f"{hash_user.strip()}:{hash_password(password)}")
+        return
+    from assistant.ui.auth import Authenticator
+    from assistant.ui.services import index_problem
+
+    settings = obj.settings(host=host, port=port)
+    if (problem := index_problem(settings)) is not None:
+        click.echo(problem, err=True)
+        sys.exit(1)
+    try:
+        authenticator = Authenticator.from_settings(settings)
+    except EIPError as exc:
+        raise _fail(exc) from exc
+    from assistant.ui import build_services, launch
+
+    services = build_services(settings, check_index=False)
+    login = f"login on ({len(authenticator.users)} users)" if authenticator else "no login"
+    click.echo(f"EIP Assistant on http://{settings.host}:{settings.port} ({login}); "
+               "Ctrl+C stops it.", err=True)
+    if authenticator is None and settings.host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo("Warning: the app is reachable from the network without a login; set "
+                   "EIP_AUTH_USERS or EIP_AUTH_FILE.", err=True)
+    try:
+        launch(services, quiet=True)
+    except EIPError as exc:
+        raise _fail(exc) from exc
+    finally:
+        services.close()
 
 
 def _print_eval(report: Any) -> None:

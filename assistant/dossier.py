@@ -54,10 +54,21 @@ logger = logging.getLogger(__name__)
 
 ChatModelLike = Any  # a langchain BaseChatModel; kept loose so langchain stays optional
 
-MEETS, PARTIAL, NOT_MET, INSUFFICIENT = "meets", "partially_meets", "does_not_meet", "insufficient_evidence"
+MEETS, PARTIAL, NOT_MET, INSUFFICIENT = (
+    "meets",
+    "partially_meets",
+    "does_not_meet",
+    "insufficient_evidence",
+)
 
 # Stances a sentence can take towards the criterion.
-OPERATING, PARTIAL_S, ABSENT, UNKNOWN, NEUTRAL = "operating", "partial", "absent", "unknown", "neutral"
+OPERATING, PARTIAL_S, ABSENT, UNKNOWN, NEUTRAL = (
+    "operating",
+    "partial",
+    "absent",
+    "unknown",
+    "neutral",
+)
 DECISIVE = (OPERATING, PARTIAL_S, ABSENT)
 
 
@@ -68,73 +79,189 @@ def _rx(*patterns: str) -> re.Pattern[str]:
 
 # "The information is not there": not evidence either way (a gap, not a finding).
 _UNKNOWN = _rx(
-    r"\bno (?:information|data|figures|findings|details|records?)\b[^.;]{0,120}?\b(?:available|provided|"
+    r"\bno (?:information|data|figures|findings|details|records?)\b[^.;]{0,120}?"
+    r"\b(?:available|provided|"
     r"obtained|supplied|given|made available|received|shared)\b",
     r"\b(?:received|had|got|has|have|holds|hold|contains?|was given|were given) no "
     r"(?:information|data|figures|findings|details|provisions)\b",
     r"\bno (?:findings|provisions)\b",
-    r"\b(?:could|can|did) not (?:be )?(?:obtain(?:ed)?|confirm(?:ed)?|determine[d]?|verif(?:y|ied)|assess(?:ed)?"
+    r"\b(?:could|can|did) not (?:be )?(?:obtain(?:ed)?|confirm(?:ed)?|determine[d]?|verif(?:y|ied)"
+    r"|assess(?:ed)?"
     r"|arrange[d]?|establish(?:ed)?)\b",
-    r"\b(?:was|were|is|are) not (?:given|provided|supplied|disclosed|made available|covered|available)\b",
-    r"\bnot available\b", r"\bunable to (?:assess|confirm|verify|determine|obtain)\b",
+    r"\b(?:was|were|is|are) not (?:given|provided|supplied|disclosed|made available|covered"
+    r"|available)\b",
+    r"\bnot available\b",
+    r"\bunable to (?:assess|confirm|verify|determine|obtain)\b",
     r"\bdid not (?:provide|receive|supply|answer|see|get|share)\b",
     r"\bnot able to (?:speak|visit|confirm|assess|obtain)\b",
-    r"\b(?:information|data) (?:on|about) [^.;]{0,80}? (?:could not|was not|were not|is not|are not)\b",
+    r"\b(?:information|data) (?:on|about) [^.;]{0,80}? "
+    r"(?:could not be|was not|were not|is not|are not) "
+    r"(?:available|obtained|provided|given|supplied|made available|shared)\b",
     r"\b(?:is|are|was|were) (?:not )?covered (?:in|by) the documents\b",
 )
 # Sentences about the report itself (scope, method, sources), not about the zone.
-_META = _rx(r"\bScope and method\b", r"\bThis (?:report|assessment|note)\b",
-            r"\bThe (?:assessment|report) (?:was|is|used|uses|covered|covers|followed|follows)\b",
-            r"\bThe team (?:reviewed|interviewed|visited|was meant)\b", r"\bDocuments reviewed\b",
-            r"\bInterviews (?:covered|were held)\b", r"\bIt reviewed\b", r"\bis based on (?:a|the|one)\b")
+_META = _rx(
+    r"\bScope and method\b",
+    r"\bThis (?:report|assessment|note)\b",
+    r"\bThe (?:assessment|report) (?:was|is|used|uses|covered|covers|followed|follows)\b",
+    r"\bThe team (?:reviewed|interviewed|visited|was meant)\b",
+    r"\bDocuments reviewed\b",
+    r"\bInterviews (?:covered|were held)\b",
+    r"\bIt reviewed\b",
+    r"\bis based on (?:a|the|one)\b",
+)
 # Words for things whose absence is good news ("no fines", "no open notices").
-_BAD_THINGS = (r"non-?compliances?|non-?conformit(?:y|ies)|violations?|fines?|penalt(?:y|ies)|sanctions?|warnings?|orders?|notices?"
-               r"|breach(?:es)?|incidents?|accidents?|fatalit(?:y|ies)|outfalls?|spills?|exceedances?"
-               r"|disputes?|objections?|burning|leaks?|deaths?|prosecutions?|suspensions?")
+_BAD_THINGS = (
+    r"non-?compliances?|non-?conformit(?:y|ies)|violations?|fines?|penalt(?:y|ies)|sanctions?|warnings?|orders?|notices?"
+    r"|breach(?:es)?|incidents?|accidents?|fatalit(?:y|ies)|outfalls?|spills?|exceedances?"
+    r"|disputes?|objections?|burning|leaks?|deaths?|prosecutions?|suspensions?"
+)
 _NEGATED_BAD = re.compile(
-    rf"\b(?:no|not|none|never|without|zero)\b(?:\W+\w+){{0,4}}?\W+(?:{_BAD_THINGS})\b", re.IGNORECASE)
+    rf"\b(?:no|not|none|never|without|zero)\b(?:[ \t]+[\w-]+){{0,3}}?[ \t]+(?:{_BAD_THINGS})\b",
+    re.IGNORECASE,
+)
 _ABSENT = _rx(
-    r"\bno\b(?!\.)(?! (?:later|sooner|more|less|longer) than\b)", r"\bnone\b", r"\bnot\b", r"\bnever\b",
-    r"\bwithout\b", r"\bn't\b", r"\black(?:s|ed|ing)?\b", r"\babsent\b", r"\bnil\b",
-    r"\bopen burning\b", r"\buntreated\b", r"\bstopped\b", r"\bceased\b", r"\bdiscontinued\b",
-    r"\bneither\b", r"\bnor\b",
+    r"\bno\b(?!\.)(?! (?:later|sooner|more|less|longer) than\b)",
+    r"\bnone\b",
+    r"\bnot\b",
+    r"\bnever\b",
+    r"\bwithout\b",
+    r"\bn't\b",
+    r"\black(?:s|ed|ing)?\b",
+    r"\babsent\b",
+    r"\bnil\b",
+    r"\bopen burning\b",
+    r"\buntreated\b",
+    r"\bstopped\b",
+    r"\bceased\b",
+    r"\bdiscontinued\b",
+    r"\bneither\b",
+    r"\bnor\b",
 )
 _PARTIAL = _rx(
-    r"\bplanned\b", r"\bplans? to\b", r"\bplanning to\b", r"\bunder (?:construction|development|"
-    r"preparation|review|way)\b", r"\bunderway\b", r"\bin progress\b",
+    r"\bplanned\b",
+    r"\bplans? to\b",
+    r"\bplanning to\b",
+    r"\bunder (?:construction|development|"
+    r"preparation|review|way)\b",
+    r"\bunderway\b",
+    r"\bin progress\b",
     r"\bbeing (?:built|installed|prepared|revised|developed|drafted|set up|established|upgraded|"
     r"expanded|extended|designed|tendered|negotiated|procured)\b",
-    r"\b(?:is|are) installing\b", r"\bpilot\b", r"\btrial\b", r"\bdraft\b", r"\bnot yet\b",
-    r"\byet to\b", r"\bstill\b", r"\bpending\b",
-    r"\bdue (?:to|in|for|by)\b", r"\bexpected to\b", r"\bscheduled\b", r"\b(?:is|are) targeted\b",
-    r"\btargeted for\b", r"\bto be (?:commissioned|completed|adopted|opened|built|connected|"
-    r"introduced|planted|installed|prepared|started|extended)\b", r"\bwill (?:be|start|open|begin)\b",
-    r"\b(?:is|are) to (?:begin|start|open)\b", r"\bcommits?\b", r"\bgap (?:analysis|audit|assessment)\b",
-    r"(?<!\bthe )\bonly\b", r"\blimited to\b", r"\bpartly\b", r"\bpartial(?:ly)?\b",
-    r"\bsome (?:of the )?(?:firms|tenants|factories|companies|plots)\b", r"\bnot all\b",
-    r"\bapart from\b", r"\bexcept\b",
+    r"\b(?:is|are) installing\b",
+    r"\bpilot\b",
+    r"\btrial\b",
+    r"\bdraft\b",
+    r"\bnot yet\b",
+    r"\byet to\b",
+    r"\bstill\b",
+    r"\bpending\b",
+    r"\bdue (?:to|in|for|by)\b",
+    r"\bexpected to\b",
+    r"\bscheduled\b",
+    r"\b(?:is|are) targeted\b",
+    r"\btargeted for\b",
+    r"\bto be (?:commissioned|completed|adopted|opened|built|connected|"
+    r"introduced|planted|installed|prepared|started|extended)\b",
+    r"\bwill (?:be|start|open|begin)\b",
+    r"\b(?:is|are) to (?:begin|start|open)\b",
+    r"\bcommits?\b",
+    r"\bgap (?:analysis|audit|assessment)\b",
+    r"(?<!\bthe )\bonly\b",
+    r"\blimited to\b",
+    r"\bpartly\b",
+    r"\bpartial(?:ly)?\b",
+    r"\bsome (?:of the )?(?:firms|tenants|factories|companies|plots)\b",
+    r"\bnot all\b",
+    r"\bapart from\b",
+    r"\bexcept\b",
 )
+# Operation: the thing exists and runs. Strong cues name its state; weak cues are activity
+# verbs that also describe what happens without it ("all treated effluent goes to the canal").
 _OPERATING = _rx(
-    r"\boperat(?:es|ing|ed|ional)\b", r"\bin (?:operation|place|service|use|force)\b", r"\brunning\b",
-    r"\bruns\b", r"\bfunctioning\b", r"\bworking\b", r"\bcertified\b", r"\bcertification\b",
-    r"\baccredited\b", r"\bapproved\b", r"\badopted\b", r"\bimplemented\b", r"\bestablished\b",
-    r"\bset up\b", r"\bhas held\b", r"\bholds?\b", r"\bpublish(?:ed|es)\b", r"\bcompil(?:es|ed)\b",
-    r"\bcollect(?:s|ed)\b", r"\btreat(?:s|ed)\b", r"\breused\b", r"\brecycled\b", r"\brecovered\b",
-    r"\breceived\b", r"\bconvenes?\b", r"\bchairs?\b", r"\bemploys?\b", r"\bstaffed\b", r"\bhouses\b",
-    r"\bsuppl(?:ied|ies)\b", r"\bprovides?\b", r"\bexists?\b", r"\bmaintained\b",
-    r"\bprepared\b", r"\bcompleted\b", r"\brecorded\b", r"\bmonitor(?:s|ed)\b", r"\btracks?\b",
-    r"\bmeasured\b", r"\bdaily\b", r"\bweekly\b", r"\bmonthly\b", r"\bquarterly\b", r"\bannual(?:ly)?\b",
-    r"\bevery (?:day|shift|year|month|week|plot|tenant|firm)\b", r"\beach (?:year|month|day)\b",
-    r"\bsince (?:19|20)\d\d\b", r"\ball (?:\d+ )?(?:tenants|firms|factories|companies|plots)\b",
-    r"\bcome from\b", r"\blive in\b", r"\bcame into service\b", r"\bcommissioned\b",
-    r"\bvalid\b", r"\binstalled\b", r"\b(?:revised|updated|renewed|introduced) in (?:19|20)\d\d\b", r"\bgenerated\b", r"\bproduced\b",
+    r"\boperat(?:es|ing|ed|ional)\b",
+    r"\bin (?:operation|place|service|use|force)\b",
+    r"\brunning\b",
+    r"\bfunctioning\b",
+    r"\bworking\b",
+    r"\bcertified\b",
+    r"\bcertification\b",
+    r"\baccredited\b",
+    r"\bapproved\b",
+    r"\badopted\b",
+    r"\bimplemented\b",
+    r"\bestablished\b",
+    r"\bset up\b",
+    r"\bhas held\b",
+    r"\bpublish(?:ed|es)\b",
+    r"\bconvenes?\b",
+    r"\bchairs?\b",
+    r"\bstaffed\b",
+    r"\bexists?\b",
+    r"\bdaily\b",
+    r"\bweekly\b",
+    r"\bmonthly\b",
+    r"\bquarterly\b",
+    r"\bannual(?:ly)?\b",
+    r"\bevery (?:day|shift|year|month|week|plot|tenant|firm)\b",
+    r"\beach (?:year|month|day)\b",
+    r"\bsince (?:19|20)\d\d\b",
+    r"\ball (?:\d+ )?(?:tenants|firms|factories|companies|plots)\b",
+    r"\bcame into service\b",
+    r"\bcommissioned\b",
+    r"\bvalid\b",
+    r"\b(?:revised|updated|renewed|introduced) in (?:19|20)\d\d\b",
 )
-_CONTRAST = _rx(r"\bbut\b", r"\bapart from\b", r"\bexcept\b", r"\balthough\b", r"\bhowever\b",
-                r"\bwhile\b", r"\bwhereas\b", r"\byet\b(?! to)", r";")
+_WEAK_OPERATING = _rx(
+    r"\bruns\b",
+    r"\bholds?\b",
+    r"\bcompil(?:es|ed)\b",
+    r"\bcollect(?:s|ed)\b",
+    r"\btreat(?:s|ed)\b",
+    r"\breused\b",
+    r"\brecycled\b",
+    r"\brecovered\b",
+    r"\breceived\b",
+    r"\bemploys?\b",
+    r"\bhouses\b",
+    r"\bsuppl(?:ied|ies)\b",
+    r"\bprovides?\b",
+    r"\bmaintained\b",
+    r"\bprepared\b",
+    r"\bcompleted\b",
+    r"\brecord(?:s|ed)\b",
+    r"\bmonitor(?:s|ed)\b",
+    r"\btracks?\b",
+    r"\bmeasured\b",
+    r"\bcome from\b",
+    r"\blive in\b",
+    r"\binstalled\b",
+    r"\bgenerated\b",
+    r"\bproduced\b",
+)
+# Clause boundaries: a clause may say the thing exists while the next says a part is missing.
+_CLAUSE_SPLIT = re.compile(
+    r";|:\s|,?\s\b(?:but|although|though|however|whereas|while)\b", re.IGNORECASE
+)
+# Rules and obligations describe what should happen, not what does.
+_NORMATIVE = _rx(
+    r"\bmust\b",
+    r"\bshall\b",
+    r"\b(?:is|are) required to\b",
+    r"\b(?:is|are) prohibited\b",
+    r"\b(?:is|are) not allowed\b",
+    r"\bmay not\b",
+)
 # A negation that reports an earlier state ("the 2021 EIA found no ...") is history, not status.
-_HISTORICAL = _rx(r"\b(?:found|reported|noted|recorded) (?:that there (?:was|were) )?no\b",
-                  r"\bpreviously\b", r"\bformerly\b", r"\bused to\b", r"\bat the time of the (?:EIA|\d{4})\b",
-                  r"\bbefore (?:19|20)\d\d\b", r"\buntil (?:19|20)\d\d\b")
+_HISTORICAL = _rx(
+    r"\b(?:found|reported|noted|recorded) (?:that there (?:was|were) )?no\b",
+    r"\bpreviously\b",
+    r"\bformerly\b",
+    r"\bused to\b",
+    r"\bat the time of the (?:EIA|\d{4})\b",
+    r"\bbefore (?:19|20)\d\d\b",
+    r"\buntil (?:19|20)\d\d\b",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,68 +289,136 @@ def _anchor_spans(text: str, terms: Sequence[str]) -> list[tuple[int, int]]:
     return spans
 
 
-def read_sentence(text: str, threshold: Threshold | None = None,
-                  indicator_terms: Sequence[str] = ()) -> Reading:
+WEAK = "operating (weak)"  # internal: operation shown only by an activity verb or a figure
+
+
+def _clause_stance(clause: str) -> tuple[str, list[str]]:
+    """Stance of one clause: partial cues win, then absence, then operation (strong or weak)."""
+    rest, good_negations = _mask(clause, _NEGATED_BAD)
+    rest, _ = _mask(rest, _HISTORICAL)
+    no_partial, partial = _mask(rest, _PARTIAL)  # "not yet", "still not" are partial, not absent
+    _, absent = _mask(no_partial, _ABSENT)
+    _, operating = _mask(rest, _OPERATING)
+    _, weak = _mask(rest, _WEAK_OPERATING)
+    operating += good_negations
+    if partial:
+        return PARTIAL_S, [*partial, *absent]
+    if absent:
+        return ABSENT, absent
+    if operating:
+        return OPERATING, [*operating, *weak]
+    if weak:
+        return WEAK, weak
+    return NEUTRAL, []
+
+
+def _combine(stances: Sequence[str]) -> str:
+    """Clauses that disagree (it exists here, it is missing there) make a partial reading.
+
+    An activity verb alone ("all treated effluent goes to ...") does not outweigh an
+    explicit absence in another clause.
+    """
+    found = set(stances) - {NEUTRAL}
+    if ABSENT in found:
+        found.discard(WEAK)
+    if WEAK in found:
+        found.discard(WEAK)
+        found.add(OPERATING)
+    if not found:
+        return NEUTRAL
+    if len(found) == 1:
+        return found.pop()
+    return PARTIAL_S
+
+
+def _clauses(text: str) -> list[tuple[int, int]]:
+    """Spans of the clauses of a sentence (cut at ``;``, ``:`` and "but"-words)."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for m in _CLAUSE_SPLIT.finditer(text):
+        if m.start() > start:
+            spans.append((start, m.start()))
+        start = m.end()
+    if start < len(text):
+        spans.append((start, len(text)))
+    return spans or [(0, len(text))]
+
+
+def read_sentence(
+    text: str,
+    threshold: Threshold | None = None,
+    indicator_terms: Sequence[str] = (),
+    topic_terms: Sequence[str] = (),
+) -> Reading:
     """Classify one sentence by its signals (explicit, ordered rules).
 
-    Order: "information not available" phrases are gaps; "no fines"/"no open notices" are
-    good news; then partial, absence and operation cues. Absence together with operation
-    or partial cues joined by a contrast ("..., but ...") reads as partial. For a numeric
-    threshold, a comparable quantity next to the indicator words decides the stance.
+    1. Recommendations, rules ("must ...") and sentences about the report itself are neutral.
+    2. "The information was not available" phrases make it a gap (``unknown``).
+    3. For a numeric threshold, a comparable quantity next to the indicator words decides:
+       at/above -> operating, below -> partial, zero -> absent.
+    4. Otherwise the sentence is cut into clauses; only clauses that share a word with the
+       criterion (``topic_terms``) are read when there are such clauses. In a clause
+       partial cues ("planned", "not yet", "only", "3 of 19") win, then absence ("no",
+       "not", "none", "0%"), then operation ("operates", "since 2019", a figure); "no
+       fines"/"no open notices" count as operation. Clauses that disagree read as partial.
     """
     if is_recommendation(text):
         return Reading(NEUTRAL, ("recommendation",))
+    if _NORMATIVE.search(text):
+        return Reading(NEUTRAL, ("requirement, not practice",))
     if _META.search(text):
         return Reading(NEUTRAL, ("about the report",))
     unknown = [m.group(0) for m in _UNKNOWN.finditer(text)]
     if unknown:  # a statement that the information is missing is a gap, whatever else it says
         return Reading(UNKNOWN, tuple(unknown))
-    rest = text
-    rest, good_negations = _mask(rest, _NEGATED_BAD)
-    rest, history = _mask(rest, _HISTORICAL)
-    _, partial = _mask(rest, _PARTIAL)
-    rest_no_partial, _ = _mask(rest, _PARTIAL)  # "not yet", "still not" are partial, not absent
-    _, absent = _mask(rest_no_partial, _ABSENT)
-    _, operating = _mask(rest, _OPERATING)
-    operating = operating + good_negations
-    contrast = bool(_CONTRAST.search(text))
 
     quantities = [q for q in extract_quantities(text) if q.kind != "year"]
-    quantity = passes = None
+    anchors = _anchor_spans(text, indicator_terms)
     if threshold is not None and threshold.is_numeric:
         unit = canonical_unit(threshold.unit)
         comparable = [q for q in quantities if (q.unit == unit if unit else q.kind == "count")]
-        quantity = nearest_quantity(text, comparable, _anchor_spans(text, indicator_terms))
+        quantity = nearest_quantity(text, comparable, anchors)
         if quantity is not None:
-            passes = meets_threshold(quantity, threshold)
+            passes = bool(meets_threshold(quantity, threshold))
             cue = (f"{quantity.text} {'meets' if passes else 'is below'} {threshold}",)
             if passes:
                 return Reading(OPERATING, cue, quantity, True)
-            if quantity.value <= 0:
-                return Reading(ABSENT, cue, quantity, False)
-            return Reading(PARTIAL_S, cue, quantity, False)
-    else:
-        measures = [q for q in quantities if q.unit is not None or q.kind == "share"]
-        if measures:
-            quantity = nearest_quantity(text, measures, _anchor_spans(text, indicator_terms))
-            if quantity is not None and quantity.value <= 0 and quantity.unit == "%":
-                absent = [*absent, quantity.text]
-            elif quantity is not None and quantity.kind == "share" and quantity.value < 100 \
-                    and " of " in quantity.text:
-                partial = [*partial, quantity.text]  # "6 of the 19 firms"
-            elif quantity is not None:
-                operating = [*operating, quantity.text]
+            return Reading(ABSENT if quantity.value <= 0 else PARTIAL_S, cue, quantity, False)
 
-    cues = tuple(dict.fromkeys([*absent, *partial, *operating]))
-    if absent and (operating or partial) and (contrast or partial):
-        return Reading(PARTIAL_S, cues, quantity, passes)
-    if absent:
-        return Reading(ABSENT, cues, quantity, passes)
-    if partial:
-        return Reading(PARTIAL_S, cues, quantity, passes)
-    if operating:
-        return Reading(OPERATING, cues, quantity, passes)
-    return Reading(NEUTRAL, tuple(history), quantity, passes)
+    spans = _clauses(text)
+    if topic_terms:
+        on_topic = [sp for sp in spans if _anchor_spans(text[sp[0] : sp[1]], topic_terms)]
+        spans = on_topic or spans
+    stances: list[str] = []
+    cues: list[str] = []
+    for a, b in spans:
+        stance, found = _clause_stance(text[a:b])
+        stances.append(stance)
+        cues += found
+    stance = _combine(stances)
+    weak_only = set(stances) - {NEUTRAL} == {WEAK}
+    # Figures belong to the whole sentence: "6 of the 19 firms" is partial; another figure
+    # shows the thing is measured, unless the sentence already says it is absent.
+    quantity = None
+    measures = [q for q in quantities if q.unit is not None or q.kind == "share"]
+    fractions = [q for q in measures if q.kind == "share" and " of " in q.text and q.value < 100]
+    if fractions:
+        quantity = fractions[0]
+        stance = (
+            ABSENT
+            if quantity.value <= 0 and (stance in (NEUTRAL, ABSENT) or weak_only)
+            else PARTIAL_S
+        )
+        cues.append(quantity.text)
+    elif measures:
+        quantity = nearest_quantity(text, measures, anchors)
+        if quantity is not None and quantity.unit == "%" and quantity.value <= 0:
+            stance = ABSENT if stance in (NEUTRAL, ABSENT) or weak_only else PARTIAL_S
+            cues.append(quantity.text)
+        elif quantity is not None and stance == NEUTRAL:
+            stance = OPERATING
+            cues.append(quantity.text)
+    return Reading(stance, tuple(dict.fromkeys(cues)), quantity, None)
 
 
 # ------------------------------------------------------------------------------ findings
@@ -267,11 +462,14 @@ class Decision:
 class Rules:
     """The knobs of :func:`decide` (defaults tuned on the sample corpus, not per zone)."""
 
-    min_relevance: float = 0.42  # a sentence below this is not about the criterion
-    margin: float = 0.06  # findings this close to the best one are read together
+    min_relevance: float = 0.55  # a sentence below this is not about the criterion
+    margin: float = 0.1  # findings this close to the best one are read together
     max_together: int = 3
-    unknown_margin: float = 0.03  # "no information" wins unless decisive evidence is this much stronger
-    neutral_min: float = 0.62  # a plain description this relevant shows the thing exists
+    unknown_margin: float = (
+        0.0  # "no information" wins unless decisive evidence is this much stronger
+    )
+    neutral_min: float = 0.8  # a plain description this relevant shows the thing exists
+    conflict_margin: float = 0.15  # an older document must be about this relevant to conflict
 
 
 def _status_of(group: Sequence[Finding], threshold: Threshold | None) -> str:
@@ -297,7 +495,9 @@ def _by_document(findings: Sequence[Finding]) -> list[list[Finding]]:
     groups: dict[str, list[Finding]] = {}
     for f in findings:
         groups.setdefault(f.source, []).append(f)
-    ordered = sorted(groups.values(), key=lambda g: (g[0].date, max(x.relevance for x in g)), reverse=True)
+    ordered = sorted(
+        groups.values(), key=lambda g: (g[0].date, max(x.relevance for x in g)), reverse=True
+    )
     return [sorted(g, key=lambda f: -f.relevance) for g in ordered]
 
 
@@ -306,8 +506,9 @@ def _together(group: Sequence[Finding], rules: Rules) -> list[Finding]:
     return [f for f in group if f.relevance >= best - rules.margin][: rules.max_together]
 
 
-def decide(findings: Sequence[Finding], threshold: Threshold | None = None,
-           rules: Rules | None = None) -> Decision:
+def decide(
+    findings: Sequence[Finding], threshold: Threshold | None = None, rules: Rules | None = None
+) -> Decision:
     """Status from scored findings: newest decisive document wins; ties read together.
 
     - no finding at or above ``rules.min_relevance`` with a decisive stance -> insufficient;
@@ -315,23 +516,37 @@ def decide(findings: Sequence[Finding], threshold: Threshold | None = None,
       ``rules.margin`` of it are read together: any partial signal, or absence next to
       operation, -> partially_meets; only absence -> does_not_meet; only operation -> meets;
       for a numeric threshold the quantity of the best measured finding decides;
-    - if that document's most relevant statement is "the information was not available"
-      (clearly more relevant than its decisive ones), the evidence is insufficient;
+    - if that document says "the information was not available" at least as relevantly
+      as it says anything decisive, the evidence is insufficient;
     - older documents that would reach another status are reported as the conflict.
     """
     rules = rules or Rules()
-    relevant = [_described(f) if f.stance == NEUTRAL and f.relevance >= rules.neutral_min
-                and "recommendation" not in f.reading.cues else f
-                for f in findings if f.relevance >= rules.min_relevance]
-    unknown = tuple(sorted((f for f in relevant if f.stance == UNKNOWN), key=lambda f: -f.relevance))
+    relevant = [
+        _described(f)
+        if f.stance == NEUTRAL
+        and not f.reading.cues
+        and f.relevance >= rules.neutral_min
+        and is_statement(f.text)
+        else f
+        for f in findings
+        if f.relevance >= rules.min_relevance
+    ]
+    unknown = tuple(
+        sorted((f for f in relevant if f.stance == UNKNOWN), key=lambda f: -f.relevance)
+    )
     decisive = [f for f in relevant if f.stance in DECISIVE]
     if not decisive:
-        return Decision(INSUFFICIENT, _insufficient_confidence(relevant, unknown), (), None, (), unknown)
+        return Decision(
+            INSUFFICIENT, _insufficient_confidence(relevant, unknown), (), None, (), unknown
+        )
     groups = _by_document(decisive)
     newest = groups[0]
     same_doc_unknown = [u for u in unknown if u.source == newest[0].source]
-    if same_doc_unknown and same_doc_unknown[0].relevance >= newest[0].relevance - rules.unknown_margin:
-        return Decision(INSUFFICIENT, 0.55, (), None, tuple(newest[:1]), unknown)
+    if (
+        same_doc_unknown
+        and same_doc_unknown[0].relevance >= newest[0].relevance - rules.unknown_margin
+    ):
+        return Decision(INSUFFICIENT, 0.55, (), None, (), unknown)
     together = _together(newest, rules)
     if threshold is not None and threshold.is_numeric:
         measured = [f for f in newest if f.reading.passes is not None]
@@ -341,17 +556,29 @@ def decide(findings: Sequence[Finding], threshold: Threshold | None = None,
 
     conflict = None
     superseded: list[Finding] = []
+    superseded_status = ""
+    numeric = threshold is not None and threshold.is_numeric
     for older in groups[1:]:
-        older_together = _together(older, rules)
-        older_status = _status_of(older_together, threshold)
-        if older_status != status and older[0].date < newest[0].date:
-            superseded.append(older_together[0])
+        if not older[0].date or older[0].date >= newest[0].date:
+            continue
+        if numeric and together[0].reading.passes is not None:
+            older = [f for f in older if f.reading.passes is not None]  # figures against figures
+            if not older:
+                continue
+        strong = older[0].relevance >= max(
+            rules.min_relevance + rules.conflict_margin,
+            together[0].relevance - rules.conflict_margin,
+        )
+        older_status = _status_of(_together(older, rules), threshold)
+        if strong and "describes it" not in older[0].reading.cues and older_status != status:
+            superseded.append(older[0])
+            superseded_status = superseded_status or older_status
     if superseded:
         old = superseded[0]
         conflict = (
-            f"{_doc_label(old)} suggests {_pretty(_status_of([old], threshold))} "
-            f"(\"{_short(old.text)}\"), but the newer {_doc_label(together[0])} suggests "
-            f"{_pretty(status)} (\"{_short(together[0].text)}\"); the newer document decides."
+            f"{_doc_label(old)} suggests {_pretty(superseded_status)} "
+            f'("{_short(old.text)}"), but the newer {_doc_label(together[0])} suggests '
+            f'{_pretty(status)} ("{_short(together[0].text)}"); the newer document decides.'
         )
     confidence = _confidence(together, status, bool(superseded), threshold)
     return Decision(status, confidence, tuple(together), conflict, tuple(superseded), unknown)
@@ -368,8 +595,9 @@ def _insufficient_confidence(relevant: Sequence[Finding], unknown: Sequence[Find
     return 0.7 if not relevant else 0.55
 
 
-def _confidence(together: Sequence[Finding], status: str, conflicted: bool,
-                threshold: Threshold | None) -> float:
+def _confidence(
+    together: Sequence[Finding], status: str, conflicted: bool, threshold: Threshold | None
+) -> float:
     best = together[0]
     stances = {f.stance for f in together}
     conf = 0.45 + 0.5 * min(1.0, max(0.0, (best.relevance - 0.35) / 0.4))
@@ -391,15 +619,31 @@ def _short(text: str, n: int = 90) -> str:
 
 
 def _doc_label(f: Finding) -> str:
-    name = f.chunk.title or f.source
-    return f"{name} ({f.date})" if f.date else name
+    return f"{f.source} ({f.date})" if f.date else f.source
 
 
 # ------------------------------------------------------------------------------ criterion
-_GENERIC_TERMS = frozenset(stem(w) for w in (
-    "share", "total", "applicable", "level", "rate", "rates", "number", "used", "use", "based",
-    "available", "exists", "place", "defined", "documented", "current",
-))
+_GENERIC_TERMS = frozenset(
+    stem(w)
+    for w in (
+        "share",
+        "total",
+        "applicable",
+        "level",
+        "rate",
+        "rates",
+        "number",
+        "used",
+        "use",
+        "based",
+        "available",
+        "exists",
+        "place",
+        "defined",
+        "documented",
+        "current",
+    )
+)
 
 
 def term_weights(criteria: Sequence[Criterion]) -> dict[str, float]:
@@ -411,7 +655,9 @@ def term_weights(criteria: Sequence[Criterion]) -> dict[str, float]:
         return {}
     df: dict[str, int] = {}
     for c in criteria:
-        for t in set(content_terms(f"{c.title} {c.indicator} {c.requirement} {' '.join(c.keywords)}")):
+        for t in set(
+            content_terms(f"{c.title} {c.indicator} {c.requirement} {' '.join(c.keywords)}")
+        ):
             df[t] = df.get(t, 0) + 1
     n = len(criteria)
     top = math.log(max(n, 4) / 3)
@@ -432,10 +678,20 @@ class CriterionQuery:
     def of(cls, criterion: Criterion, weights: dict[str, float] | None = None) -> CriterionQuery:
         keywords = ", ".join(criterion.keywords)
         text = f"{criterion.title}. {criterion.indicator}. {keywords}"
-        core = [t for t in content_terms(f"{criterion.title} {criterion.indicator}") if t not in _GENERIC_TERMS]
-        terms = list(dict.fromkeys([*core, *(t for t in content_terms(keywords) if t not in _GENERIC_TERMS)]))
-        phrases = tuple(re.compile(r"(?<!\w)" + r"[\s\-]+".join(map(re.escape, k.split())) + r"(?!\w)",
-                                   re.IGNORECASE) for k in criterion.keywords)
+        core = [
+            t
+            for t in content_terms(f"{criterion.title} {criterion.indicator}")
+            if t not in _GENERIC_TERMS
+        ]
+        terms = list(
+            dict.fromkeys([*core, *(t for t in content_terms(keywords) if t not in _GENERIC_TERMS)])
+        )
+        phrases = tuple(
+            re.compile(
+                r"(?<!\w)" + r"[\s\-]+".join(map(re.escape, k.split())) + r"(?!\w)", re.IGNORECASE
+            )
+            for k in criterion.keywords
+        )
         return cls(text, tuple(terms), tuple(core), phrases, dict(weights or {}))
 
     def lexical(self, sentence: str) -> float:
@@ -448,18 +704,25 @@ class CriterionQuery:
         return 1.0 * core + 0.5 * other + 0.5 * phrase
 
 
-def relevance(similarity: float, lexical: float) -> float:
-    """Relevance of a sentence: embedding similarity plus a capped lexical bonus."""
+def relevance(similarity: float, lexical: float, measured: bool = False) -> float:
+    """Relevance of a sentence: embedding similarity plus a capped lexical bonus.
+
+    ``measured``: the sentence carries the quantity a numeric threshold asks for, next to
+    the indicator's words (the most direct evidence there is).
+    """
     if lexical <= 0:
         return similarity - 0.15  # no shared word: only a very close paraphrase passes
-    return similarity + 0.05 * min(lexical, 4.0)
+    return similarity + 0.15 * min(lexical, 3.0) + (0.1 if measured else 0.0)
 
 
 # ------------------------------------------------------------------------------ sentences
 _PROSE_END = re.compile(r"[.!?][)\"”']?$")
 # PDF tables come out as runs of cells; their header or a glued section number gives them away.
-_TABLE_RUN = re.compile(r"^(?:Key (?:figures|indicators)|Overview (?:of key figures|table))|\b(?:Indicator|Item) Value\b"
-                        r"|\bTheme Indicator\b|\bArea \(ha\)|\s\d{1,2}\.$")
+_TABLE_RUN = re.compile(
+    r"^(?:Key (?:figures|indicators)|Overview (?:of key figures|table))"
+    r"|\b(?:Indicator|Item) Value\b"
+    r"|\bTheme Indicator\b|\bArea \(ha\)|\s\d{1,2}\.$"
+)
 _FOOTER = re.compile(r"\bPage \d+\s*$")
 # A sentence split after an abbreviation ("Sub-decree No." + "72, ...") is joined again.
 _ABBREVIATION_END = re.compile(r"\b(?:No|Nos|Art|Co|approx|e\.g|i\.e|etc|vs|St|Dr|Mr|Ms|Fig)\.$")
@@ -471,7 +734,21 @@ _RECOMMENDATION = re.compile(
     r"Report|Collect|Provide|Arrange|Agree|Review|Update|Align|Plan|Link|Commission|Assign|"
     r"Strengthen|Register|Support|Offer|Promote|Reduce|Replace|Hire|Keep|Launch|Enforce|"
     r"Formalise|Formalize|Broaden|Disclose|Continue|Finalise|Finalize|Obtain|Seek)\b"
-    r"|\bshould\b|\brecommend", re.IGNORECASE)
+    r"|\bshould\b|\brecommend",
+    re.IGNORECASE,
+)
+
+
+_FINITE_VERB = re.compile(
+    r"\b(?:is|are|was|were|has|have|had|can|does|do|did|will|uses?|runs?|keeps?|holds?|takes?|goes|"
+    r"comes?|gives?|makes?|leads?|serves?|\w{3,}(?:ed|es))\b",
+    re.IGNORECASE,
+)
+
+
+def is_statement(sentence: str) -> bool:
+    """A full sentence (a verb, eight words or more), not a heading or a label."""
+    return len(sentence.split()) >= 8 and bool(_FINITE_VERB.search(sentence))
 
 
 def is_recommendation(sentence: str) -> bool:
@@ -496,7 +773,7 @@ def evidence_sentences(chunk: Chunk) -> list[str]:
     for i, unit in enumerate(units):
         if i == 0 and chunk.ordinal > 0 and unit[:1].islower():
             continue  # the overlap with the previous chunk: a cut sentence
-        if len(unit.split()) < 6 or _FOOTER.search(unit) or not _PROSE_END.search(unit):
+        if len(unit.split()) < 4 or _FOOTER.search(unit) or not _PROSE_END.search(unit):
             continue
         if "|" in unit or _TABLE_RUN.search(unit):
             continue
@@ -505,26 +782,34 @@ def evidence_sentences(chunk: Chunk) -> list[str]:
 
 
 # ------------------------------------------------------------------------------ drafter
-@dataclass
-class _ZoneCache:
-    vectors: dict[str, NDArray[np.float32]] = field(default_factory=dict)
+_MAX_CACHED_SENTENCES = 50_000  # sentence vectors kept between drafts (about 75 MB)
 
 
 class Drafter:
     """Drafts criterion cells for a zone from that zone's documents only."""
 
-    def __init__(self, assistant: Assistant, *, llm: ChatModelLike | None = None,
-                 k: int = 10, rules: Rules | None = None, max_evidence: int = 5) -> None:
+    def __init__(
+        self,
+        assistant: Assistant,
+        *,
+        llm: ChatModelLike | None = None,
+        k: int = 10,
+        rules: Rules | None = None,
+        max_evidence: int = 5,
+    ) -> None:
         self.assistant = assistant
         self.index = assistant.index
         self.settings = assistant.settings
+        if llm is None and self.settings.answerer == "llm":
+            llm = getattr(assistant.answerer, "chat_model", None)  # the configured model
         self.llm = llm
         self.k = k
         self.rules = rules or Rules()
         self.max_evidence = max_evidence
         self._query_vectors: dict[str, NDArray[np.float32]] = {}
         self._sentence_vectors: dict[str, NDArray[np.float32]] = {}
-        self._checker = None
+        self._checker: Any = None
+        self._passage_cache: dict[tuple[str, str], list[ScoredChunk]] | None = None
         catalogue = assistant.catalogue
         self._weights = term_weights(tuple(catalogue)) if catalogue is not None else {}
 
@@ -537,31 +822,66 @@ class Drafter:
         evidence, numbered = self._evidence(decision, findings)
         justification, mode = self._justification(zone_id, criterion, decision, evidence, numbered)
         return CriterionDraft(
-            zone=zone_id, criterion_id=criterion.id, category=criterion.category,
-            title=criterion.title, requirement=criterion.requirement, status=decision.status,
-            confidence=decision.confidence, rationale=rationale(criterion, decision),
-            justification=justification, evidence=tuple(evidence),
-            gaps=gaps(criterion, decision), conflict=decision.conflict, mode=mode,
+            zone=zone_id,
+            criterion_id=criterion.id,
+            category=criterion.category,
+            title=criterion.title,
+            requirement=criterion.requirement,
+            status=decision.status,
+            confidence=decision.confidence,
+            rationale=rationale(criterion, decision),
+            justification=justification,
+            evidence=tuple(evidence),
+            gaps=gaps(criterion, decision),
+            conflict=decision.conflict,
+            mode=mode,
         )
 
-    def draft_zone(self, zone_id: str, criteria: Sequence[Criterion] | None = None,
-                   on_progress: Callable[[int, int], None] | None = None) -> Dossier:
+    def draft_zone(
+        self,
+        zone_id: str,
+        criteria: Sequence[Criterion] | None = None,
+        on_progress: Callable[[int, int], None] | None = None,
+    ) -> Dossier:
         """Every criterion (default: the whole catalogue) drafted for one zone."""
         catalogue = self.assistant.catalogue
         if criteria is None:
             criteria = tuple(catalogue) if catalogue is not None else ()
-        self.prepare(criteria)
-        drafts: list[CriterionDraft] = []
-        for i, criterion in enumerate(criteria, start=1):
-            drafts.append(self.draft(zone_id, criterion))
-            if on_progress is not None:
-                on_progress(i, len(criteria))
+        self._passage_cache = {}
+        try:
+            self.warm(zone_id, criteria)
+            drafts: list[CriterionDraft] = []
+            for i, criterion in enumerate(criteria, start=1):
+                drafts.append(self.draft(zone_id, criterion))
+                if on_progress is not None:
+                    on_progress(i, len(criteria))
+        finally:
+            self._passage_cache = None
         registry = self.assistant.registry
         zone = registry.get(zone_id) if registry is not None else None
         framework = catalogue.framework.title if catalogue is not None else ""
-        return Dossier(zone=zone_id, zone_name=zone.name if zone else zone_id, framework=framework,
-                       generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
-                       drafts=tuple(drafts))
+        return Dossier(
+            zone=zone_id,
+            zone_name=zone.name if zone else zone_id,
+            framework=framework,
+            generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            drafts=tuple(drafts),
+        )
+
+    def warm(self, zone_id: str, criteria: Sequence[Criterion]) -> None:
+        """Embed the queries and candidate sentences of many criteria in two batches.
+
+        Optional: :meth:`draft` embeds what it needs itself, but one batch per zone is
+        several times cheaper than one per criterion.
+        """
+        self.prepare(criteria)
+        pending: dict[str, None] = {}
+        for criterion in criteria:
+            for text in self._candidates(zone_id, criterion, self.query(criterion)):
+                if text not in self._sentence_vectors:
+                    pending[text] = None
+        if pending:
+            self._embed_sentences(list(pending))
 
     def query(self, criterion: Criterion) -> CriterionQuery:
         return CriterionQuery.of(criterion, self._weights)
@@ -576,8 +896,13 @@ class Drafter:
             self._query_vectors[c.id] = np.asarray(v, dtype=np.float32)
 
     # -- retrieval -------------------------------------------------------------------
-    def passages(self, zone_id: str, criterion: Criterion, query: CriterionQuery) -> list[ScoredChunk]:
+    def passages(
+        self, zone_id: str, criterion: Criterion, query: CriterionQuery
+    ) -> list[ScoredChunk]:
         """Hybrid search over the zone's documents only (framework documents excluded)."""
+        key = (zone_id, criterion.id)
+        if self._passage_cache is not None and key in self._passage_cache:
+            return self._passage_cache[key]
         flt = Filter(zones=(zone_id,))
         self.prepare([criterion])
         vector = self._query_vectors[criterion.id]
@@ -585,8 +910,9 @@ class Drafter:
         n = max(s.retrieval_candidates, self.k * 4)
         dense = self.index.store.query(vector, n, flt)
         keyword = self.index.docs.keyword_search(query.text, n, flt)
-        fused = rrf_fuse(dense, keyword, k=s.rrf_k, dense_weight=s.dense_weight,
-                         keyword_weight=s.keyword_weight)[: self.k]
+        fused = rrf_fuse(
+            dense, keyword, k=s.rrf_k, dense_weight=s.dense_weight, keyword_weight=s.keyword_weight
+        )[: self.k]
         chunks = self.index.docs.get_chunks(r[0] for r in fused)
         out: list[ScoredChunk] = []
         for cid, score, d_rank, k_rank, sim in fused:
@@ -594,43 +920,67 @@ class Drafter:
             if chunk is None:
                 continue
             if chunk.zone != zone_id:  # fail closed even if a store ignored the filter
-                logger.warning("dropped chunk %s of zone %r from a %r search", cid, chunk.zone, zone_id)
+                logger.warning(
+                    "dropped chunk %s of zone %r from a %r search", cid, chunk.zone, zone_id
+                )
                 continue
             out.append(ScoredChunk(chunk, score, d_rank, k_rank, sim))
+        if self._passage_cache is not None:
+            self._passage_cache[key] = out
         return out
 
-    def findings(self, zone_id: str, criterion: Criterion,
-                 query: CriterionQuery | None = None) -> list[Finding]:
-        """Every candidate sentence from the zone's passages, scored and read."""
+    def findings(
+        self, zone_id: str, criterion: Criterion, query: CriterionQuery | None = None
+    ) -> list[Finding]:
+        """Candidate sentences from the zone's passages, scored and read.
+
+        A sentence that shares no word with the criterion could only pass the relevance
+        gate as a near paraphrase; it is skipped without being embedded (that is most of
+        the cost of a dossier).
+        """
         query = query or self.query(criterion)
-        passages = self.passages(zone_id, criterion, query)
-        seen: dict[str, Chunk] = {}
-        for p in passages:
-            for sentence in evidence_sentences(p.chunk):
-                seen.setdefault(sentence, p.chunk)
-        if not seen:
+        candidates = self._candidates(zone_id, criterion, query)
+        if not candidates:
             return []
-        texts = list(seen)
+        texts = list(candidates)
         vectors = self._embed_sentences(texts)
         sims = vectors @ self._query_vectors[criterion.id]
         out: list[Finding] = []
         for text, sim in zip(texts, sims, strict=True):
-            lex = query.lexical(text)
-            reading = read_sentence(text, criterion.threshold, query.core_terms)
-            out.append(Finding(text, seen[text], relevance(float(sim), lex), reading, float(sim), lex))
+            chunk, lex = candidates[text]
+            reading = read_sentence(text, criterion.threshold, query.core_terms, query.terms)
+            rel = relevance(float(sim), lex, reading.passes is not None)
+            out.append(Finding(text, chunk, rel, reading, float(sim), lex))
         out.sort(key=lambda f: -f.relevance)
         return out
 
+    def _candidates(
+        self, zone_id: str, criterion: Criterion, query: CriterionQuery
+    ) -> dict[str, tuple[Chunk, float]]:
+        """``{sentence: (chunk, lexical score)}`` for the sentences worth embedding."""
+        out: dict[str, tuple[Chunk, float]] = {}
+        for p in self.passages(zone_id, criterion, query):
+            for sentence in evidence_sentences(p.chunk):
+                if sentence in out:
+                    continue
+                lex = query.lexical(sentence)
+                if lex > 0:
+                    out[sentence] = (p.chunk, lex)
+        return out
+
     def _embed_sentences(self, texts: list[str]) -> NDArray[np.float32]:
-        missing = [t for t in texts if t not in self._sentence_vectors]
+        missing = list(dict.fromkeys(t for t in texts if t not in self._sentence_vectors))
         if missing:
+            if len(self._sentence_vectors) > _MAX_CACHED_SENTENCES:
+                self._sentence_vectors.clear()
             for t, v in zip(missing, self.index.embedder.embed_documents(missing), strict=True):
                 self._sentence_vectors[t] = np.asarray(v, dtype=np.float32)
         return np.stack([self._sentence_vectors[t] for t in texts])
 
     # -- writing ---------------------------------------------------------------------
-    def _evidence(self, decision: Decision, findings: Sequence[Finding]
-                  ) -> tuple[list[EvidenceItem], list[Finding]]:
+    def _evidence(
+        self, decision: Decision, findings: Sequence[Finding]
+    ) -> tuple[list[EvidenceItem], list[Finding]]:
         """Deciding findings first, then superseded ones, then further relevant support."""
         chosen: list[Finding] = []
         for f in (*decision.deciding, *decision.superseded):
@@ -639,8 +989,13 @@ class Drafter:
         if decision.status == INSUFFICIENT:
             extra = [f for f in decision.unknown][:2]
         else:
-            extra = [f for f in findings if f.relevance >= self.rules.min_relevance
-                     and f.stance in DECISIVE and f not in chosen]
+            extra = [
+                f
+                for f in findings
+                if f.relevance >= self.rules.min_relevance
+                and f.stance in DECISIVE
+                and f not in chosen
+            ]
         for f in extra:
             if len(chosen) >= self.max_evidence:
                 break
@@ -649,8 +1004,14 @@ class Drafter:
         items = [evidence_item(f) for f in chosen]
         return items, chosen
 
-    def _justification(self, zone_id: str, criterion: Criterion, decision: Decision,
-                       evidence: Sequence[EvidenceItem], numbered: Sequence[Finding]) -> tuple[str, str]:
+    def _justification(
+        self,
+        zone_id: str,
+        criterion: Criterion,
+        decision: Decision,
+        evidence: Sequence[EvidenceItem],
+        numbered: Sequence[Finding],
+    ) -> tuple[str, str]:
         text = justification_text(self._zone_name(zone_id), criterion, decision, evidence)
         if self.llm is None or not evidence:
             return text, "extractive"
@@ -662,9 +1023,13 @@ class Drafter:
         zone = registry.get(zone_id) if registry is not None else None
         return zone.name if zone else zone_id
 
-    def _llm_justification(self, zone_id: str, criterion: Criterion, decision: Decision,
-                           numbered: Sequence[Finding]) -> str | None:
-        """A paragraph by the chat model, vetted by the citation checker (None if nothing survives)."""
+    def _llm_justification(
+        self, zone_id: str, criterion: Criterion, decision: Decision, numbered: Sequence[Finding]
+    ) -> str | None:
+        """A paragraph by the chat model, vetted by the citation checker.
+
+        ``None`` when no sentence of the reply survives the check.
+        """
         from langchain_core.messages import HumanMessage, SystemMessage
 
         from assistant.citations import CitationChecker
@@ -673,17 +1038,27 @@ class Drafter:
 
         passages = {i: ScoredChunk(f.chunk, f.relevance) for i, f in enumerate(numbered, start=1)}
         message = dossier_message(
-            zone=self._zone_name(zone_id), criterion_id=criterion.id, title=criterion.title,
-            requirement=criterion.requirement, indicator=criterion.indicator,
+            zone=self._zone_name(zone_id),
+            criterion_id=criterion.id,
+            title=criterion.title,
+            requirement=criterion.requirement,
+            indicator=criterion.indicator,
             threshold=str(criterion.threshold) if criterion.threshold else "present",
-            status=_pretty(decision.status), numbered=list(passages.items()),
+            status=_pretty(decision.status),
+            numbered=list(passages.items()),
         )
-        reply = _invoke(self.llm, [SystemMessage(content=DOSSIER_SYSTEM_PROMPT), HumanMessage(content=message)])
+        reply = _invoke(
+            self.llm, [SystemMessage(content=DOSSIER_SYSTEM_PROMPT), HumanMessage(content=message)]
+        )
         if self._checker is None:
-            self._checker = CitationChecker(self.index.embedder, threshold=self.settings.support_threshold)
+            self._checker = CitationChecker(
+                self.index.embedder, threshold=self.settings.support_threshold
+            )
         result = self._checker.check(_normalise(reply), passages)
         if result.refused:
-            logger.info("llm justification for %s/%s failed the citation check", zone_id, criterion.id)
+            logger.info(
+                "llm justification for %s/%s failed the citation check", zone_id, criterion.id
+            )
             return None
         return result.text
 
@@ -691,19 +1066,31 @@ class Drafter:
 def evidence_item(f: Finding) -> EvidenceItem:
     """The :class:`EvidenceItem` of a finding (quote verbatim from the chunk)."""
     c = f.chunk
-    return EvidenceItem(file=c.source, page=c.page, quote=f.text, score=round(f.relevance, 4), date=c.date,
-                        value=f.reading.quantity.text if f.reading.quantity else None,
-                        doc_type=c.doc_type, chunk_id=c.id, file_hash=c.file_hash)
+    return EvidenceItem(
+        file=c.source,
+        page=c.page,
+        quote=f.text,
+        score=round(f.similarity, 4),  # cosine of sentence and criterion query
+        date=c.date,
+        value=f.reading.quantity.text if f.reading.quantity else None,
+        doc_type=c.doc_type,
+        chunk_id=c.id,
+        file_hash=c.file_hash,
+    )
 
 
 # ------------------------------------------------------------------------------ text
 _STATUS_PHRASE = {
-    MEETS: "meets", PARTIAL: "partially meets", NOT_MET: "does not meet",
+    MEETS: "meets",
+    PARTIAL: "partially meets",
+    NOT_MET: "does not meet",
     INSUFFICIENT: "cannot be assessed (insufficient evidence)",
 }
 _STANCE_PHRASE = {
-    OPERATING: "shows it in place", PARTIAL_S: "shows it planned, partial or below the mark",
-    ABSENT: "states it is absent", UNKNOWN: "says the information was not available",
+    OPERATING: "shows it in place",
+    PARTIAL_S: "shows it planned, partial or below the mark",
+    ABSENT: "states it is absent",
+    UNKNOWN: "says the information was not available",
     NEUTRAL: "mentions it",
 }
 
@@ -713,76 +1100,127 @@ def rationale(criterion: Criterion, decision: Decision) -> str:
     if decision.status == INSUFFICIENT:
         if decision.unknown:
             u = decision.unknown[0]
-            return (f"Insufficient evidence: {_doc_label(u)} says the information was not available "
-                    f"(\"{_short(u.text, 80)}\").")
-        return f"Insufficient evidence: no document of the zone addresses {criterion.indicator.lower()}."
+            return (
+                f"Insufficient evidence: {_doc_label(u)} says the information was not available "
+                f'("{_short(u.text, 80)}").'
+            )
+        indicator = criterion.indicator.lower()
+        return f"Insufficient evidence: no document of the zone addresses {indicator}."
     f = decision.deciding[0]
     value = ""
     if f.reading.quantity is not None and f.reading.passes is not None and criterion.threshold:
         value = f" ({f.reading.quantity.text} vs {criterion.threshold})"
     page = f" p.{f.chunk.page}" if f.chunk.page else ""
-    return (f"{_STATUS_PHRASE[decision.status].capitalize()}{value}: decided by {f.source}{page}"
-            f"{f' ({f.date})' if f.date else ''}, which {_STANCE_PHRASE[f.stance]}.")
+    return (
+        f"{_STATUS_PHRASE[decision.status].capitalize()}{value}: decided by {f.source}{page}"
+        f"{f' ({f.date})' if f.date else ''}, which {_STANCE_PHRASE[f.stance]}."
+    )
 
 
-def justification_text(zone_name: str, criterion: Criterion, decision: Decision,
-                       evidence: Sequence[EvidenceItem]) -> str:
-    """The templated justification paragraph, citing ``evidence`` as [1], [2], ..."""
-    head = (f"{zone_name} {_STATUS_PHRASE[decision.status]} {criterion.id} ({criterion.title}); "
-            f"indicator: {criterion.indicator}"
-            + (f", threshold {criterion.threshold}" if criterion.threshold and criterion.threshold.is_numeric else "")
-            + ".")
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text[1:2].islower() or len(text) < 2 else text
+
+
+def _where(item: EvidenceItem) -> str:
+    name = item.file.rsplit("/", 1)[-1]
+    page = f", p. {item.page}" if item.page else ""
+    return f"{name}{page}" + (f", {item.date}" if item.date else "")
+
+
+def justification_text(
+    zone_name: str, criterion: Criterion, decision: Decision, evidence: Sequence[EvidenceItem]
+) -> str:
+    """The templated justification paragraph, citing ``evidence`` as [1], [2], ...
+
+    Every sentence that states a fact quotes an evidence item verbatim and cites it.
+    """
+    threshold = criterion.threshold
+    target = f" (threshold {threshold})" if threshold is not None and threshold.is_numeric else ""
+    head = (
+        f"{zone_name} {_STATUS_PHRASE[decision.status]} {criterion.id} {criterion.title}; "
+        f"the indicator is {_lower_first(criterion.indicator)}{target}."
+    )
     if not evidence:
-        return head + " No document of the zone addresses this indicator."
-    parts = [head]
-    for n, item in enumerate(evidence[:4], start=1):
-        when = f" ({item.date})" if item.date else ""
-        page = f", p. {item.page}" if item.page else ""
-        parts.append(f"{item.file}{page}{when}: \"{item.quote}\" [{n}].")
+        return f"{head} No document of the zone addresses this indicator."
+    first = evidence[0]
+    if decision.status == INSUFFICIENT:
+        lead = f'The zone\'s documents say the information is missing: "{first.quote}" [1].'
+    else:
+        lead = f'The deciding evidence ({_where(first)}) reads: "{first.quote}" [1].'
+    parts = [head, lead]
+    for n, item in enumerate(evidence[1:4], start=2):
+        parts.append(f'Further evidence ({_where(item)}): "{item.quote}" [{n}].')
     if decision.conflict:
-        parts.append(f"Conflict: {decision.conflict}")
+        parts.append(f"Documents disagree: {decision.conflict}")
     return " ".join(parts)
 
 
 def gaps(criterion: Criterion, decision: Decision) -> tuple[str, ...]:
     """What evidence is missing and the follow-up question to put to the zone."""
-    indicator = criterion.indicator[0].lower() + criterion.indicator[1:]
+    topic = _lower_first(criterion.title)
+    wanted = _lower_first((criterion.guidance or criterion.indicator).rstrip("."))
     status = decision.status
-    numeric = criterion.threshold is not None and criterion.threshold.is_numeric
+    threshold = criterion.threshold
+    numeric = threshold is not None and threshold.is_numeric
     out: list[str] = []
     if status == INSUFFICIENT:
         if decision.unknown:
-            out.append(f"The documents say the information on {indicator} was not available.")
+            u = decision.unknown[0]
+            out.append(
+                f"{u.source} ({u.date or 'undated'}) says the information on {topic} was "
+                "not available."
+            )
         else:
-            out.append(f"No zone document addresses {indicator}.")
-        out.append(f"Question for the zone: can you provide evidence of {indicator}"
-                   + (f" ({criterion.guidance.rstrip('.')})" if criterion.guidance else "") + "?")
+            out.append(f"No document of the zone gives evidence on {topic}.")
+        out.append(f"Question for the zone: can you provide evidence of {wanted}?")
         return tuple(out)
     best = decision.deciding[0]
     if numeric and best.reading.quantity is None:
-        out.append(f"No figure for {indicator} was found; the threshold is {criterion.threshold}.")
-        out.append(f"Question for the zone: what was the {indicator.lower()} in the latest year, and how is it measured?")
+        out.append(
+            f"No figure was found for {_lower_first(criterion.indicator)} (threshold {threshold})."
+        )
+        out.append(
+            f"Question for the zone: what was the {_lower_first(criterion.indicator)} in "
+            "the latest year, and how was it measured?"
+        )
     if status == PARTIAL:
         if numeric and best.reading.quantity is not None:
-            out.append(f"Reported {best.reading.quantity.text} is below the threshold {criterion.threshold}.")
-            out.append("Question for the zone: what is the plan and date to reach the threshold, "
-                       "and what is covered so far?")
+            out.append(
+                f"The reported {best.reading.quantity.text} is below the threshold {threshold}."
+            )
+            out.append(
+                "Question for the zone: what covers the rest today, and what is the plan "
+                "and date to reach the threshold?"
+            )
         else:
-            out.append(f"Evidence shows {criterion.title.lower()} only in part, planned or not yet operating.")
-            out.append(f"Question for the zone: when will {criterion.title.lower()} be fully in place, "
-                       "and what documents show its progress?")
+            out.append(f"The evidence shows {topic} only in part, planned or not yet operating.")
+            out.append(
+                f"Question for the zone: when will {topic} be fully in place, and which "
+                "documents show the progress?"
+            )
     elif status == NOT_MET:
-        out.append(f"The documents state that {criterion.title.lower()} is absent.")
-        out.append(f"Question for the zone: are there plans, budgets or dates for {criterion.title.lower()}?")
+        out.append(f"The documents state that {topic} is missing or not done.")
+        out.append(f"Question for the zone: are there plans, a budget or dates for {topic}?")
     elif status == MEETS and not best.date:
-        out.append("The deciding evidence is undated; confirm it is current.")
+        out.append("The deciding evidence is undated; confirm that it is current.")
     if decision.conflict:
-        out.append("Documents disagree; confirm the newer figure with the zone.")
+        out.append("Documents disagree; confirm with the zone that the newer statement holds.")
     return tuple(out)
 
 
 __all__ = [
-    "Decision", "Drafter", "Finding", "Reading", "Rules", "CriterionQuery", "decide",
-    "evidence_item", "evidence_sentences", "gaps", "justification_text", "rationale",
-    "read_sentence", "relevance",
+    "Decision",
+    "Drafter",
+    "Finding",
+    "Reading",
+    "Rules",
+    "CriterionQuery",
+    "decide",
+    "evidence_item",
+    "evidence_sentences",
+    "gaps",
+    "justification_text",
+    "rationale",
+    "read_sentence",
+    "relevance",
 ]

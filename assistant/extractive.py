@@ -61,6 +61,7 @@ class ExtractiveAnswerer:
         document_frequency: Callable[[str], int] | None = None,
         n_chunks: int = 0,
         min_focus_coverage: float = 0.5,
+        embed_budget: int = 24,
     ) -> None:
         self.embedder = embedder
         self.min_score = min_score
@@ -68,6 +69,7 @@ class ExtractiveAnswerer:
         self.document_frequency = document_frequency
         self.n_chunks = n_chunks
         self.min_focus_coverage = min_focus_coverage
+        self.embed_budget = embed_budget
 
     def focus_coverage(self, question: str, passages: list[ScoredChunk], drop: set[str]) -> float:
         """How much of what the question is specifically about appears in the top passages.
@@ -99,20 +101,26 @@ class ExtractiveAnswerer:
         units: list[tuple[int, int, str]] = []
         for p_index, passage in enumerate(passages):
             for pos, sentence in enumerate(split_sentences(passage.chunk.text)):
-                if len(words(sentence)) >= 4:
+                if len(words(sentence)) >= 4 and not _heading_only(sentence):
                     units.append((p_index, pos, sentence))
         if not units:
             return []
-        vectors = self.embedder.embed_documents([question, *(u[2] for u in units)])
-        sims = vectors[1:] @ vectors[0]
+        lexical = [overlap(terms, u[2]) for u in units]
+        # Embedding every sentence is the slow part of answering; the lexically weakest
+        # ones are kept out (a fixed budget), which costs little recall on real questions.
+        order = sorted(range(len(units)), key=lambda i: (-lexical[i], units[i][0], units[i][1]))
+        budget = set(order[: self.embed_budget])
+        picked = [i for i in range(len(units)) if i in budget]
+        vectors = self.embedder.embed_documents([question, *(units[i][2] for i in picked)])
+        sims = dict(zip(picked, (vectors[1:] @ vectors[0]).tolist(), strict=True))
         scored: list[ScoredSentence] = []
-        for (p_index, pos, sentence), sim in zip(units, sims, strict=True):
-            lex = overlap(terms, sentence)
-            score = 0.6 * float(sim) + 0.4 * lex
+        for i, (p_index, pos, sentence) in enumerate(units):
+            sim = float(sims.get(i, 0.0))
+            score = 0.6 * sim + 0.4 * lexical[i]
             if quantitative and has_number(sentence):
                 score += 0.05
-            scored.append(ScoredSentence(sentence, p_index, pos, score, float(sim), lex))
-        scored.sort(key=lambda s: -s.score)
+            scored.append(ScoredSentence(sentence, p_index, pos, score, sim, lexical[i]))
+        scored.sort(key=lambda s: (-s.score, s.passage, s.position))
         return scored
 
     # -- answering ----------------------------------------------------------------
@@ -136,9 +144,9 @@ class ExtractiveAnswerer:
         return self._compose(question, lead, chosen, passages, conflict)
 
     def _choose(self, scored: list[ScoredSentence], plan: QueryPlan,
-                passages: list[ScoredChunk]) -> list[ScoredSentence]:
+                passages: list[ScoredChunk]) -> tuple[list[ScoredSentence], bool]:
+        """The sentences to quote, and whether they include a dated disagreement."""
         best = scored[0].score
-        limit = self.max_sentences
         if plan.cross_zone:
             # One best sentence per zone, for every zone that has relevant evidence.
             chosen: list[ScoredSentence] = []
@@ -150,7 +158,22 @@ class ExtractiveAnswerer:
                 seen_zones.add(zone)
                 chosen.append(s)
             return chosen, False
-        chosen = [s for s in scored if s.score >= 0.8 * best][:limit]
+        drop = {w for z in plan.zones for n in z.names for w in words(n)}
+        wanted = set(content_terms(plan.text, drop=drop))
+        chosen = [scored[0]]
+        covered = set(content_terms(scored[0].text)) & wanted
+        for s in scored[1:]:
+            if len(chosen) >= self.max_sentences:
+                break
+            same_passage = any(c.passage == s.passage for c in chosen)
+            if s.score < (0.75 if same_passage else 0.85) * best:
+                continue
+            # A further sentence must add something the question asked about.
+            gain = (set(content_terms(s.text)) & wanted) - covered
+            if not gain and not (same_passage and has_number(s.text)):
+                continue
+            chosen.append(s)
+            covered |= gain
         with_conflicts = _with_conflicts(chosen, scored, passages)
         return with_conflicts, len(with_conflicts) > len(chosen)
 
@@ -194,7 +217,14 @@ class ExtractiveAnswerer:
         )
         if not citations:
             return Answer(question, REFUSAL, True, (), self.mode, tuple(passages))
-        return Answer(question, " ".join(parts), False, citations, self.mode, tuple(passages))
+        given = tuple(passages) + tuple(p for p in sources.values() if p not in passages)
+        return Answer(question, " ".join(parts), False, citations, self.mode, given)
+
+
+def _heading_only(unit: str) -> bool:
+    """A section title rather than a statement: short, unpunctuated, no figures in it."""
+    body = re.sub(r"^\d+(\.\d+)*\.?\s+", "", unit)
+    return len(body.split()) <= 8 and not body.endswith((".", "!", "?")) and not has_number(body)
 
 
 def _criterion_sentence(c: Criterion) -> str:

@@ -38,18 +38,39 @@ _UNITS: tuple[tuple[str, str, float], ...] = (
     (r"t\b|tonnes?\b|tons?\b|metric tons?\b", "t", 1.0),
     (r"ha\b|hectares?\b", "ha", 1.0),
 )
-_UNIT_RE = re.compile("|".join(f"(?P<u{i}>{p})" for i, (p, _, _) in enumerate(_UNITS)), re.IGNORECASE)
+_UNIT_RE = re.compile(
+    "|".join(f"(?P<u{i}>{p})" for i, (p, _, _) in enumerate(_UNITS)), re.IGNORECASE
+)
 _NUMBER_RE = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(?![\d])")
 _WORD_NUMBERS = {
-    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
-    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
-    "nineteen": 19, "twenty": 20,
+    "zero": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
 }
 _COUNT = r"(\d+|" + "|".join(_WORD_NUMBERS) + r")"
 # "3 of 19", "Nine of the 19 tenants", "four of the eight garment firms"
-_FRACTION_RE = re.compile(rf"(?<![\w.,]){_COUNT}\s+(?:out\s+)?of\s+(?:the\s+|its\s+|their\s+)?{_COUNT}(?![\w.,%])",
-                          re.IGNORECASE)
+_FRACTION_RE = re.compile(
+    rf"(?<![\w.,]){_COUNT}\s+(?:out\s+)?of\s+(?:the\s+|its\s+|their\s+)?{_COUNT}(?![\w.,%])",
+    re.IGNORECASE,
+)
 _ALL_RE = re.compile(r"\b(?:all|every|each)\b", re.IGNORECASE)
 
 #: Canonical units that measure a share; shares compare only with shares.
@@ -110,25 +131,43 @@ def extract_quantities(text: str) -> list[Quantity]:
     for m in _FRACTION_RE.finditer(text):
         part, whole = _count(m.group(1)), _count(m.group(2))
         if 0 < whole and part <= whole:
-            found.append(Quantity(100.0 * part / whole, "%", m.group(0), m.start(), m.end(), "share"))
+            found.append(
+                Quantity(100.0 * part / whole, "%", m.group(0), m.start(), m.end(), "share")
+            )
             taken.append((m.start(), m.end()))
     for m in _NUMBER_RE.finditer(text):
         if any(a <= m.start() < b for a, b in taken):
             continue
         value = _to_float(m.group(1), m.group(2))
-        rest = text[m.end():]
-        um = _UNIT_RE.match(rest.lstrip()) if rest[:1] in (" ", "%", "") or rest[:1].isalpha() else None
+        rest = text[m.end() :]
+        um = (
+            _UNIT_RE.match(rest.lstrip())
+            if rest[:1] in (" ", "%", "") or rest[:1].isalpha()
+            else None
+        )
         # "2019" alone is a year; "2019 t" is a mass.
         if um is not None and um.group(0):
             gap = len(rest) - len(rest.lstrip())
             unit_text = um.group(0)
             val, unit = normalise_unit(value, unit_text)
             end = m.end() + gap + um.end()
-            found.append(Quantity(val, unit, text[m.start():end], m.start(), end,
-                                  "share" if unit == "%" else "measure"))
+            found.append(
+                Quantity(
+                    val,
+                    unit,
+                    text[m.start() : end],
+                    m.start(),
+                    end,
+                    "share" if unit == "%" else "measure",
+                )
+            )
             continue
         whole = m.group(1).replace(",", "")
-        kind = "year" if m.group(2) is None and len(whole) == 4 and 1950 <= int(whole) <= 2100 else "count"
+        kind = (
+            "year"
+            if m.group(2) is None and len(whole) == 4 and 1950 <= int(whole) <= 2100
+            else "count"
+        )
         found.append(Quantity(value, None, m.group(0), m.start(), m.end(), kind))
     found.sort(key=lambda q: q.start)
     return found
@@ -161,7 +200,9 @@ def meets_threshold(quantity: Quantity, threshold: Threshold) -> bool | None:
     unit = canonical_unit(threshold.unit)
     if quantity.unit != unit and not (unit is None and quantity.kind == "count"):
         return None
-    target, _ = normalise_unit(threshold.value, threshold.unit or "") if unit else (threshold.value, None)
+    target, _ = (
+        normalise_unit(threshold.value, threshold.unit or "") if unit else (threshold.value, None)
+    )
     return compare(quantity.value, threshold.comparator, target)
 
 
@@ -170,7 +211,9 @@ def says_all(text: str) -> bool:
     return bool(_ALL_RE.search(text))
 
 
-def nearest_quantity(text: str, quantities: list[Quantity], anchors: list[tuple[int, int]]) -> Quantity | None:
+def nearest_quantity(
+    text: str, quantities: list[Quantity], anchors: list[tuple[int, int]]
+) -> Quantity | None:
     """The quantity closest to any anchor span (indicator words) in ``text``."""
     if not quantities:
         return None

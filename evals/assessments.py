@@ -41,8 +41,16 @@ def load_assessments(path: Path) -> list[GoldAssessment]:
             status = str(rec["status"])
             if status not in STATUSES:
                 raise ValueError(f"unknown status {status!r}")
-            out.append(GoldAssessment(str(rec["zone"]), str(rec["criterion"]), status,
-                                      rec.get("file"), rec.get("page"), rec.get("quote")))
+            out.append(
+                GoldAssessment(
+                    str(rec["zone"]),
+                    str(rec["criterion"]),
+                    status,
+                    rec.get("file"),
+                    rec.get("page"),
+                    rec.get("quote"),
+                )
+            )
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"{path}: record {i} is not a valid assessment ({exc})") from exc
     return out
@@ -51,7 +59,9 @@ def load_assessments(path: Path) -> list[GoldAssessment]:
 class _PageTexts:
     """Extracted page text of indexed files, parsed once each (for the verbatim check)."""
 
-    def __init__(self, corpus_dir: Path | None, chunk_pages: Callable[[str], dict[int | None, str]]) -> None:
+    def __init__(
+        self, corpus_dir: Path | None, chunk_pages: Callable[[str], dict[int | None, str]]
+    ) -> None:
         self.corpus_dir = corpus_dir
         self.chunk_pages = chunk_pages
         self._cache: dict[str, dict[int | None, str]] = {}
@@ -87,8 +97,13 @@ def _chunk_pages(assistant: Any) -> Callable[[str], dict[int | None, str]]:
     return pages
 
 
-def run_assessment_eval(assistant: Any, assessments_path: Path, *, drafter: Any = None,
-                        on_progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+def run_assessment_eval(
+    assistant: Any,
+    assessments_path: Path,
+    *,
+    drafter: Any = None,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
     """Draft every gold (zone, criterion) and score the statuses and the evidence.
 
     Returns ``{"n", "agreement", "kappa", "confusion", "leaks", "quotes_not_on_page",
@@ -100,28 +115,43 @@ def run_assessment_eval(assistant: Any, assessments_path: Path, *, drafter: Any 
     drafter = drafter or Drafter(assistant)
     catalogue = assistant.catalogue
     pages = _PageTexts(assistant.index.corpus_dir, _chunk_pages(assistant))
-    criteria = {g.criterion: catalogue.get(g.criterion) if catalogue is not None else None for g in gold}
+    criteria = {
+        g.criterion: catalogue.get(g.criterion) if catalogue is not None else None for g in gold
+    }
     missing = sorted(cid for cid, c in criteria.items() if c is None)
     todo = [g for g in gold if criteria[g.criterion] is not None]
-    if hasattr(drafter, "prepare"):
-        drafter.prepare([c for c in criteria.values() if c is not None])
-
     started = time.perf_counter()
+    if hasattr(drafter, "warm"):  # one embedding batch per zone instead of one per cell
+        by_zone: dict[str, list[Any]] = {}
+        for g in todo:
+            by_zone.setdefault(g.zone, []).append(criteria[g.criterion])
+        for zone, crits in by_zone.items():
+            drafter.warm(zone, crits)
     per_item: list[dict[str, Any]] = []
     leaks = off_page = 0
     for i, g in enumerate(todo, start=1):
         draft = drafter.draft(g.zone, criteria[g.criterion])
         item_leaks = sum(1 for e in draft.evidence if not _same_zone(assistant, e, g.zone))
-        item_off = sum(1 for e in draft.evidence if not quote_on_page(e.quote, pages.page(e.file, e.page)))
+        item_off = sum(
+            1 for e in draft.evidence if not quote_on_page(e.quote, pages.page(e.file, e.page))
+        )
         leaks += item_leaks
         off_page += item_off
-        per_item.append({
-            "zone": g.zone, "criterion": g.criterion, "gold": g.status, "predicted": draft.status,
-            "agree": g.status == draft.status, "confidence": draft.confidence,
-            "rationale": draft.rationale, "conflict": draft.conflict,
-            "evidence": [e.as_dict() for e in draft.evidence[:3]],
-            "leaks": item_leaks, "quotes_not_on_page": item_off,
-        })
+        per_item.append(
+            {
+                "zone": g.zone,
+                "criterion": g.criterion,
+                "gold": g.status,
+                "predicted": draft.status,
+                "agree": g.status == draft.status,
+                "confidence": draft.confidence,
+                "rationale": draft.rationale,
+                "conflict": draft.conflict,
+                "evidence": [e.as_dict() for e in draft.evidence[:3]],
+                "leaks": item_leaks,
+                "quotes_not_on_page": item_off,
+            }
+        )
         if on_progress is not None:
             on_progress(i, len(todo))
     seconds = time.perf_counter() - started
@@ -153,12 +183,17 @@ def _same_zone(assistant: Any, item: Any, zone: str) -> bool:
     return record is not None and record.zone == zone
 
 
-_ABBREV = {"meets": "meets", "partially_meets": "partial", "does_not_meet": "not met",
-           "insufficient_evidence": "insuff."}
+_ABBREV = {
+    "meets": "meets",
+    "partially_meets": "partial",
+    "does_not_meet": "not met",
+    "insufficient_evidence": "insuff.",
+}
 
 
 def render_assessment_summary(result: dict[str, Any]) -> str:
     """Compact text summary: headline numbers, the confusion matrix and the disagreements."""
+
     def fmt(x: Any) -> str:
         return "n/a" if x is None else f"{x:.3f}"
 
@@ -176,12 +211,20 @@ def render_assessment_summary(result: dict[str, Any]) -> str:
     if wrong:
         lines += ["", f"Disagreements ({len(wrong)}):"]
         for r in wrong:
-            lines.append(f"  {r['zone']:<18} {r['criterion']:<7} gold={_ABBREV[r['gold']]:<8} "
-                         f"drafted={_ABBREV[r['predicted']]:<8} {r['rationale'][:90]}")
+            lines.append(
+                f"  {r['zone']:<18} {r['criterion']:<7} gold={_ABBREV[r['gold']]:<8} "
+                f"drafted={_ABBREV[r['predicted']]:<8} {r['rationale'][:90]}"
+            )
     if result.get("missing_criteria"):
-        lines.append(f"Criteria not in the catalogue (skipped): {', '.join(result['missing_criteria'])}")
+        lines.append(
+            f"Criteria not in the catalogue (skipped): {', '.join(result['missing_criteria'])}"
+        )
     return "\n".join(lines)
 
 
-__all__: Sequence[str] = ("GoldAssessment", "load_assessments", "render_assessment_summary",
-                          "run_assessment_eval")
+__all__: Sequence[str] = (
+    "GoldAssessment",
+    "load_assessments",
+    "render_assessment_summary",
+    "run_assessment_eval",
+)

@@ -125,7 +125,8 @@ def run_eval(
             "latency_ms": round(latencies[-1], 1),
         }
         if not answer.abstained and answer.citations:
-            by_marker = {c.marker: p for c in answer.citations for p in passages if p.chunk.id == c.chunk_id}
+            by_marker = {c.marker: p for c in answer.citations for p in answer.passages
+                         if p.chunk.id == c.chunk_id}
             row["faithfulness"] = checker.check(answer.text, by_marker).faithfulness
         rows.append(row)
         if on_progress:

@@ -1,17 +1,22 @@
 """Embedders: text -> unit-length float32 vectors.
 
 ``SentenceTransformerEmbedder`` is the real one (loaded on first use, never from a hub by
-default); ``HashingEmbedder`` is a deterministic, dependency-free fake with meaningful
-geometry (shared words -> similar vectors) for tests.
+default); ``OnnxEmbedder`` runs the same weights through ONNX Runtime from an export it
+makes locally on first use (optionally int8-quantised); ``HashingEmbedder`` is a
+deterministic, dependency-free fake with meaningful geometry (shared words -> similar
+vectors) for tests. ``make_embedder(settings)`` picks one by ``embedding_backend``.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import re
+import tempfile
 import threading
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
@@ -22,6 +27,8 @@ from assistant.settings import DEFAULT_EMBEDDING_MODEL
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
+
+    from assistant.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -60,8 +67,17 @@ def resolve_model(name: str) -> str:
     return name
 
 
+def _unique(texts: list[str]) -> tuple[list[str], list[int]]:
+    """Distinct texts and, per input, the position of its text among them."""
+    first: dict[str, int] = {}
+    positions = [first.setdefault(t, len(first)) for t in texts]
+    return list(first), positions
+
+
 class SentenceTransformerEmbedder:
     """A sentence-transformers model, loaded lazily and thread-safely on first use."""
+
+    backend = "torch"
 
     def __init__(self, model: str = DEFAULT_EMBEDDING_MODEL, *, batch_size: int = 64) -> None:
         self._name = model
@@ -104,17 +120,230 @@ class SentenceTransformerEmbedder:
     def embed_documents(self, texts: list[str]) -> NDArray[np.float32]:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
+        distinct, positions = _unique(texts)
         vectors = self._load().encode(
-            texts,
+            distinct,
             batch_size=self._batch_size,
             normalize_embeddings=True,
             convert_to_numpy=True,
             show_progress_bar=False,
         )
-        return np.asarray(vectors, dtype=np.float32)
+        return np.asarray(vectors, dtype=np.float32)[positions]
 
     def embed_query(self, text: str) -> NDArray[np.float32]:
         return self.embed_documents([text])[0]
+
+
+ONNX_EXPORT_VERSION = "1"
+
+
+def default_cache_dir() -> Path:
+    """``$XDG_CACHE_HOME/eip-assistant`` (``~/.cache/eip-assistant`` by default)."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "eip-assistant"
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+class OnnxEmbedder:
+    """The sentence-transformers model run by ONNX Runtime, with the same output.
+
+    On first use the transformer is exported from the local weights with
+    ``torch.onnx.export`` (and, for ``quantize=True``, given int8 per-channel weights by
+    ONNX Runtime's dynamic quantiser) into ``cache_dir``; later runs load the file without
+    importing torch. Tokenisation uses the model's own ``tokenizer.json``; mean pooling over
+    the attention mask and L2 normalisation follow the model's pooling config, as
+    sentence-transformers does. Texts are sorted by length before batching so a batch pads
+    to similar lengths.
+    """
+
+    def __init__(self, model: str = DEFAULT_EMBEDDING_MODEL, *, quantize: bool = True,
+                 batch_size: int = 32, cache_dir: Path | None = None,
+                 threads: int | None = None) -> None:
+        self._name = model
+        self._quantize = quantize
+        self._batch_size = batch_size
+        self._cache_dir = cache_dir or default_cache_dir()
+        self._threads = threads
+        self._lock = threading.Lock()
+        self._session: Any = None
+        self._tokenizer: Any = None
+        self._dimension = 0
+        self._max_length = 256
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def backend(self) -> str:
+        return "onnx-int8" if self._quantize else "onnx"
+
+    @property
+    def dimension(self) -> int:
+        self._load()
+        return self._dimension
+
+    # -- loading ---------------------------------------------------------------------
+    def _model_dir(self) -> Path:
+        target = Path(resolve_model(self._name))
+        if not (target / "config.json").exists() or not (target / "tokenizer.json").exists():
+            raise ModelUnavailableError(
+                f"the ONNX backend needs a local sentence-transformers model folder with "
+                f"config.json and tokenizer.json; {self._name!r} resolves to {target}. Use the "
+                "default bundled model or EIP_EMBEDDING_BACKEND=torch."
+            )
+        return target
+
+    def export_path(self) -> Path:
+        """Where the export for this model and backend lives (made by :meth:`_load`)."""
+        source = self._model_dir()
+        digest = hashlib.sha256(f"{ONNX_EXPORT_VERSION}|{self.backend}|{source.resolve()}".encode())
+        for f in sorted(source.iterdir()):
+            if f.is_file():
+                st = f.stat()
+                digest.update(f"|{f.name}:{st.st_size}:{st.st_mtime_ns}".encode())
+        return self._cache_dir / "onnx" / f"{source.name}-{digest.hexdigest()[:16]}" / (
+            f"{self.backend}.onnx")
+
+    def _load(self) -> Any:
+        with self._lock:
+            if self._session is not None:
+                return self._session
+            source = self._model_dir()
+            pooling = _read_json(source / "1_Pooling" / "config.json")
+            if pooling and not pooling.get("pooling_mode_mean_tokens"):
+                raise ModelUnavailableError(
+                    f"the ONNX backend supports mean-pooling models only; {source} uses "
+                    f"{pooling}. Use EIP_EMBEDDING_BACKEND=torch."
+                )
+            st_config = _read_json(source / "sentence_bert_config.json")
+            self._max_length = int(st_config.get("max_seq_length") or 256)
+            self._dimension = int(_read_json(source / "config.json").get("hidden_size") or 0)
+            path = self.export_path()
+            if not path.exists():
+                _export(source, path, quantize=self._quantize)
+            try:
+                import onnxruntime as ort
+                from tokenizers import Tokenizer
+            except ImportError as exc:
+                raise ModelUnavailableError(
+                    f"the ONNX backend needs onnxruntime and tokenizers ({exc}); install them "
+                    "or use EIP_EMBEDDING_BACKEND=torch"
+                ) from exc
+            tokenizer = Tokenizer.from_file(str(source / "tokenizer.json"))
+            tokenizer.enable_truncation(max_length=self._max_length)
+            tokenizer.no_padding()
+            options = ort.SessionOptions()
+            options.intra_op_num_threads = self._threads or len(os.sched_getaffinity(0))
+            options.inter_op_num_threads = 1
+            # Spinning worker threads burn the core a parser thread or process needs.
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+            self._session = ort.InferenceSession(
+                str(path), options, providers=["CPUExecutionProvider"]
+            )
+            self._inputs = {i.name for i in self._session.get_inputs()}
+            self._tokenizer = tokenizer
+            logger.info("loaded ONNX embedding model %s", path)
+            return self._session
+
+    # -- embedding -------------------------------------------------------------------
+    def _run(self, encodings: list[Any]) -> NDArray[np.float32]:
+        width = max(len(e.ids) for e in encodings)
+        ids = np.zeros((len(encodings), width), dtype=np.int64)
+        mask = np.zeros((len(encodings), width), dtype=np.int64)
+        for row, e in enumerate(encodings):
+            ids[row, : len(e.ids)] = e.ids
+            mask[row, : len(e.ids)] = 1
+        feeds = {"input_ids": ids, "attention_mask": mask}
+        if "token_type_ids" in self._inputs:
+            feeds["token_type_ids"] = np.zeros_like(ids)
+        hidden = self._session.run(None, feeds)[0]
+        weights = mask[..., None].astype(np.float32)
+        pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+
+    def embed_documents(self, texts: list[str]) -> NDArray[np.float32]:
+        self._load()
+        if not texts:
+            return np.zeros((0, self._dimension), dtype=np.float32)
+        distinct, positions = _unique(texts)
+        encodings = self._tokenizer.encode_batch(distinct)
+        order = sorted(range(len(distinct)), key=lambda i: -len(encodings[i].ids))
+        out = np.zeros((len(distinct), self._dimension), dtype=np.float32)
+        for start in range(0, len(order), self._batch_size):
+            rows = order[start : start + self._batch_size]
+            out[rows] = self._run([encodings[i] for i in rows])
+        return out[positions]
+
+    def embed_query(self, text: str) -> NDArray[np.float32]:
+        return self.embed_documents([text])[0]
+
+
+def _export(source: Path, target: Path, *, quantize: bool) -> None:
+    """Export ``source`` (a local transformers folder) to ONNX at ``target``, atomically."""
+    import fcntl
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target.parent / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # a second process waits for the first export
+        if target.exists():
+            return
+        logger.info("exporting %s to ONNX (%s); this happens once", source,
+                    "int8" if quantize else "fp32")
+        try:
+            import torch
+            from transformers import AutoModel
+        except ImportError as exc:
+            raise ModelUnavailableError(f"exporting to ONNX needs torch and transformers: {exc}") from exc
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        model = AutoModel.from_pretrained(str(source))
+        model.eval()
+
+        class _Hidden(torch.nn.Module):
+            def __init__(self, inner: Any) -> None:
+                super().__init__()
+                self.inner = inner
+
+            def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
+                return self.inner(input_ids=input_ids, attention_mask=attention_mask,
+                                  token_type_ids=token_type_ids).last_hidden_state
+
+        names = ["input_ids", "attention_mask", "token_type_ids"]
+        sample = torch.ones(2, 16, dtype=torch.long)
+        with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
+            fp32 = Path(tmp) / "model.onnx"
+            with torch.no_grad(), warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # tracer notes about data-dependent branches
+                torch.onnx.export(
+                    _Hidden(model), (sample, sample, torch.zeros_like(sample)), str(fp32),
+                    input_names=names, output_names=["last_hidden_state"],
+                    dynamic_axes={n: {0: "batch", 1: "tokens"} for n in [*names, "last_hidden_state"]},
+                    opset_version=17, dynamo=False,
+                )
+            result = fp32
+            if quantize:
+                from onnxruntime.quantization import QuantType, quantize_dynamic
+
+                result = Path(tmp) / "model-int8.onnx"
+                # Per-channel scales keep cosine to fp32 at ~0.99 (per-tensor: ~0.95).
+                quantize_dynamic(str(fp32), str(result), weight_type=QuantType.QInt8,
+                                 per_channel=True)
+            os.replace(result, target)
+
+
+def make_embedder(settings: Settings) -> Embedder:
+    """The embedder ``settings.embedding_backend`` asks for."""
+    if settings.embedding_backend == "torch":
+        return SentenceTransformerEmbedder(settings.embedding_model,
+                                           batch_size=settings.embedding_batch_size)
+    return OnnxEmbedder(settings.embedding_model, quantize=settings.embedding_backend == "onnx-int8",
+                        batch_size=min(settings.embedding_batch_size, 32),
+                        cache_dir=settings.model_cache_dir)
 
 
 _TOKEN = re.compile(r"[a-z0-9]+")

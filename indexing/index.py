@@ -10,13 +10,17 @@ from typing import Any
 from assistant.errors import IndexMismatchError, IndexMissingError
 from assistant.settings import Settings
 from indexing.docstore import DocStore
-from indexing.embed import Embedder, SentenceTransformerEmbedder
+from indexing.embed import Embedder, make_embedder
 from indexing.store import ChromaStore, VectorStore
 
 logger = logging.getLogger(__name__)
 
 # Keys of the fingerprint that decide what the vectors and chunks mean.
-_FINGERPRINT_KEYS = ("embedding_model", "chunk_size", "chunk_overlap", "parser_version")
+_FINGERPRINT_KEYS = (
+    "embedding_model", "embedding_backend", "chunk_size", "chunk_overlap", "parser_version"
+)
+# What a key means when an index written before the key existed does not store it.
+_FINGERPRINT_DEFAULTS = {"embedding_backend": "torch"}
 
 
 @dataclass
@@ -47,9 +51,10 @@ def check_fingerprint(stored: dict[str, Any] | None, current: dict[str, Any]) ->
     if not stored:
         return
     diffs = [
-        f"{key}: index has {stored.get(key)!r}, settings say {current.get(key)!r}"
+        f"{key}: index has {stored.get(key, _FINGERPRINT_DEFAULTS.get(key))!r}, "
+        f"settings say {current.get(key)!r}"
         for key in _FINGERPRINT_KEYS
-        if stored.get(key) != current.get(key)
+        if stored.get(key, _FINGERPRINT_DEFAULTS.get(key)) != current.get(key)
     ]
     if diffs:
         raise IndexMismatchError(
@@ -77,6 +82,7 @@ def open_index(
     stored = docs.get_meta("fingerprint")
     if embedder is not None:
         current["embedding_model"] = embedder.name
+        current["embedding_backend"] = getattr(embedder, "backend", settings.embedding_backend)
     try:
         check_fingerprint(stored, current)
     except IndexMismatchError:
@@ -91,8 +97,6 @@ def open_index(
         settings=settings,
         docs=docs,
         store=store if store is not None else ChromaStore(settings),
-        embedder=embedder
-        if embedder is not None
-        else SentenceTransformerEmbedder(settings.embedding_model, batch_size=settings.embedding_batch_size),
+        embedder=embedder if embedder is not None else make_embedder(settings),
         fingerprint=stored or current,
     )

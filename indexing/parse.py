@@ -170,7 +170,39 @@ def _load_pdf(path: Path, limits: _Limits) -> ParsedDocument:
     if not sections:
         raise _error("needs_ocr", "PDF", path, f"no text layer on any of its {n_pages} pages "
                      "(probably a scan)", "Run OCR first, e.g. `ocrmypdf in.pdf out.pdf`.")
+    sections = strip_running_lines(sections)
     return ParsedDocument(sections=tuple(sections), pages=n_pages, title=_pdf_title(reader, path))
+
+
+def _line_shape(line: str) -> str:
+    return re.sub(r"\d+", "#", line.strip().lower())
+
+
+def strip_running_lines(sections: list[Section], *, min_pages: int = 3) -> list[Section]:
+    """Drop running headers/footers: first/last lines that recur (digits aside) on most pages.
+
+    "Guide to ... Page 4" repeated on every page is navigation, not content; left in, it
+    would be retrieved and quoted as if it were evidence.
+    """
+    if len(sections) < min_pages:
+        return sections
+    counts: dict[str, int] = {}
+    for sec in sections:
+        lines = [ln for ln in sec.text.splitlines() if ln.strip()]
+        for shape in {_line_shape(ln) for ln in lines[:2] + lines[-2:]}:
+            counts[shape] = counts.get(shape, 0) + 1
+    running = {shape for shape, n in counts.items() if n >= max(min_pages, len(sections) // 2 + 1)}
+    if not running:
+        return sections
+    out: list[Section] = []
+    for sec in sections:
+        lines = sec.text.splitlines()
+        kept = [ln for i, ln in enumerate(lines)
+                if not ((i < 2 or i >= len(lines) - 2) and _line_shape(ln) in running)]
+        text = "\n".join(kept).strip()
+        if text:
+            out.append(Section(text=text, page=sec.page, heading=sec.heading))
+    return out
 
 
 def _pdf_title(reader: Any, path: Path) -> str | None:

@@ -5,13 +5,20 @@ the next run: (1) upsert the new vectors, (2) swap chunk rows and the manifest r
 one SQLite transaction, (3) delete vectors the file no longer has. A kill after (1)
 leaves vectors SQLite does not know (orphans); a kill after (2) leaves old vectors
 (orphans too). The run marks the index dirty first; the next run deletes orphans.
+
+Parsing and chunking run on one worker thread a few files ahead of the main thread, so
+PDF text extraction (pure Python, holds the GIL) overlaps with embedding (native code,
+releases it). The worker only reads files; every write above stays on the main thread in
+the order given.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
@@ -20,6 +27,7 @@ from assistant.settings import Settings
 from assistant.types import Chunk, SourceFile
 from indexing.chunk import chunk_document, index_text
 from indexing.discover import discover, title_from_name
+from indexing.docstore import FileRecord
 from indexing.index import Index, check_fingerprint
 from indexing.parse import parse_file
 
@@ -103,6 +111,43 @@ def _flush(index: Index, batch: list[_Pending], report: IndexReport, on_progress
         on_progress(Progress("embed", done_chunks[0], done_chunks[0], None))
 
 
+def _prepare(source: SourceFile, settings: Settings) -> _Pending:
+    """Parse and chunk one file (runs on the prefetch thread; raises ParseError)."""
+    parsed = parse_file(Path(source.path))
+    if parsed.title and source.title == title_from_name(Path(source.rel_path)):
+        source = replace(source, title=parsed.title)
+    chunks = chunk_document(source, parsed, size=settings.chunk_size, overlap=settings.chunk_overlap)
+    return _Pending(source, chunks, parsed.pages)
+
+
+class _Prefetch:
+    """Prepares the files to index on a worker thread, at most ``window`` files ahead."""
+
+    def __init__(self, sources: list[SourceFile], settings: Settings, window: int = 8) -> None:
+        self._todo = deque(sources)
+        self._settings = settings
+        self._window = window
+        self._futures: dict[str, Future[_Pending]] = {}
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="eip-parse")
+        self._fill()
+
+    def _fill(self) -> None:
+        while self._todo and len(self._futures) < self._window:
+            source = self._todo.popleft()
+            self._futures[source.rel_path] = self._pool.submit(_prepare, source, self._settings)
+
+    def get(self, source: SourceFile) -> _Pending:
+        future = self._futures.pop(source.rel_path, None)
+        self._fill()
+        if future is None:  # not scheduled (should not happen): do it here
+            return _prepare(source, self._settings)
+        return future.result()
+
+    def close(self) -> None:
+        self._todo.clear()
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
 def _reconcile(index: Index) -> int:
     """Delete vectors that SQLite does not know about (left by an interrupted run)."""
     known = index.docs.chunk_ids()
@@ -139,7 +184,11 @@ def build_index(
     settings: Settings = index.settings
     corpus = corpus_dir.resolve()
     report = IndexReport(corpus=str(corpus))
-    fingerprint = {**settings.fingerprint(), "embedding_model": index.embedder.name}
+    fingerprint = {
+        **settings.fingerprint(),
+        "embedding_model": index.embedder.name,
+        "embedding_backend": getattr(index.embedder, "backend", settings.embedding_backend),
+    }
 
     if rebuild:
         index.store.reset()
@@ -167,6 +216,30 @@ def build_index(
         index.store.delete(sorted(ids))
         report.removed.append(gone)
 
+    def unchanged(source: SourceFile) -> bool:
+        record = known.get(source.rel_path)
+        return record is not None and record.sha256 == source.sha256
+
+    prefetch = _Prefetch([s for s in sources if not unchanged(s)], settings)
+    try:
+        _index_files(index, sources, known, prefetch, report, on_progress, batch_chunks)
+    finally:
+        prefetch.close()
+
+    index.docs.set_meta("fingerprint", fingerprint)
+    index.docs.set_meta("dirty", False)
+    report.chunks_total = index.docs.count()
+    report.seconds = round(time.perf_counter() - started, 3)
+    index.docs.record_run(started_at, "ok", str(corpus), report.as_dict())
+    if on_progress:
+        on_progress(Progress("done", len(sources), len(sources)))
+    return report
+
+
+def _index_files(index: Index, sources: list[SourceFile], known: dict[str, FileRecord],
+                 prefetch: _Prefetch, report: IndexReport, on_progress: ProgressFn | None,
+                 batch_chunks: int) -> None:
+    """Index the changed files in order, embedding and committing a batch at a time."""
     batch: list[_Pending] = []
     done_chunks = [0]
     for number, source in enumerate(sources, start=1):
@@ -181,7 +254,7 @@ def build_index(
                 )
             continue
         try:
-            parsed = parse_file(Path(source.path))
+            pending = prefetch.get(source)
         except ParseError as exc:
             status = "needs_ocr" if exc.kind == "needs_ocr" else "failed"
             old = index.docs.chunk_ids(source.rel_path)
@@ -192,23 +265,9 @@ def build_index(
             report.failed.append({"source": source.rel_path, "kind": exc.kind, "reason": str(exc)})
             logger.warning("skipped %s: %s", source.rel_path, exc)
             continue
-        if parsed.title and source.title == title_from_name(Path(source.rel_path)):
-            source = replace(source, title=parsed.title)
-        chunks = chunk_document(
-            source, parsed, size=settings.chunk_size, overlap=settings.chunk_overlap
-        )
-        batch.append(_Pending(source, chunks, parsed.pages))
+        batch.append(pending)
         if sum(len(p.chunks) for p in batch) >= batch_chunks:
             _flush(index, batch, report, on_progress, done_chunks)
             batch = []
     if batch:
         _flush(index, batch, report, on_progress, done_chunks)
-
-    index.docs.set_meta("fingerprint", fingerprint)
-    index.docs.set_meta("dirty", False)
-    report.chunks_total = index.docs.count()
-    report.seconds = round(time.perf_counter() - started, 3)
-    index.docs.record_run(started_at, "ok", str(corpus), report.as_dict())
-    if on_progress:
-        on_progress(Progress("done", len(sources), len(sources)))
-    return report

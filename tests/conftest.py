@@ -86,3 +86,30 @@ def fixture_real_embedder():
     from indexing.embed import SentenceTransformerEmbedder
 
     return SentenceTransformerEmbedder()
+
+
+@pytest.fixture(name="sample_index_template", scope="session")
+def fixture_sample_index_template(tmp_path_factory: pytest.TempPathFactory, real_embedder) -> Path:
+    """The sample corpus indexed once per session with the real (bundled) embedder."""
+    from assistant.settings import Settings
+    from indexing import build_index, open_index
+
+    data = tmp_path_factory.mktemp("sample-index")
+    settings = Settings(data_dir=data, corpus_dir=SAMPLE_CORPUS)
+    index = open_index(settings, embedder=real_embedder, must_exist=False)
+    try:
+        report = build_index(index, SAMPLE_CORPUS)
+    finally:
+        index.close()
+    assert report.failed == [], f"sample corpus must index cleanly: {report.failed}"
+    return data
+
+
+@pytest.fixture(name="sample_data_dir")
+def fixture_sample_data_dir(sample_index_template: Path, tmp_path: Path) -> Path:
+    """A private, writable copy of the session's sample index."""
+    import shutil
+
+    target = tmp_path / "sample-index"
+    shutil.copytree(sample_index_template, target)
+    return target

@@ -27,8 +27,6 @@ from assistant.query import QueryPlan, Turn
 from assistant.settings import Settings
 from assistant.types import REFUSAL, Answer, Chunk, ScoredChunk
 
-INDEX_TEMPLATE = Path("/tmp/d1")
-
 Reply = str | int | Callable[[dict[str, Any]], str]  # text, an HTTP error status, or a function
 
 
@@ -331,12 +329,8 @@ def _first_sentence_of_passage_1(body: dict[str, Any]) -> str:
 
 
 @pytest.fixture(name="data_dir")
-def fixture_data_dir(tmp_path: Path) -> Path:
-    if not (INDEX_TEMPLATE / "index.db").exists():
-        pytest.skip(f"no built sample index at {INDEX_TEMPLATE}")
-    target = tmp_path / "index-copy"
-    shutil.copytree(INDEX_TEMPLATE, target)
-    return target
+def fixture_data_dir(sample_data_dir: Path) -> Path:
+    return sample_data_dir
 
 
 def test_follow_up_is_condensed_before_answering(fake_llm, data_dir, tmp_path):

@@ -1,0 +1,121 @@
+"""The web app: ``build_app(services)`` assembles the pages; ``launch`` serves them.
+
+Analytics are off, the app binds to loopback unless told otherwise, every event goes through
+Gradio's queue, and with users configured every route but the login page needs a session.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from typing import Any
+
+os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"  # before gradio is imported anywhere
+
+import gradio as gr  # noqa: E402
+
+from assistant.ui import chat, dossier, evaluation, library, scorecard  # noqa: E402
+from assistant.ui.auth import Authenticator, AuthGuard  # noqa: E402
+from assistant.ui.common import CSS, esc, notice, pill, theme  # noqa: E402
+from assistant.ui.services import Services  # noqa: E402
+
+logger = logging.getLogger(__name__)
+
+PRODUCT = "EIP Assistant"
+TAGLINE = ("Grounded answers and evidence dossiers for eco-industrial park assessments of "
+           "Special Economic Zones. Every statement cites its document and page.")
+CONCURRENCY = 4
+
+
+def header_html(services: Services) -> str:
+    docs = services.assistant.index.docs
+    files = [f for f in docs.files().values() if f.status == "indexed"]
+    zones = len(services.zones())
+    label, explanation = services.answer_mode()
+    meta = [pill(f"{len(files)} documents · {docs.count()} passages"),
+            pill(f"{zones} zones"), pill(label, "mode", explanation)]
+    return (
+        '<div class="eip-header"><div class="eip-brand"><div class="eip-logo">◈</div><div>'
+        f'<div class="eip-title">{esc(PRODUCT)}</div><div class="eip-tagline">{esc(TAGLINE)}'
+        f'</div></div></div><div class="eip-header-meta">{" ".join(meta)}</div></div>')
+
+
+def illustrative_html(services: Services) -> str:
+    if not services.illustrative:
+        return ""
+    return notice("<b>Illustrative sample corpus.</b> The zones shown here were invented to "
+                  "demonstrate the tool; their names and figures are fictional. Do not cite them "
+                  "as real Special Economic Zones.", "warn")
+
+
+def build_app(services: Services) -> gr.Blocks:
+    """The whole app as a :class:`gradio.Blocks` (not launched)."""
+    with gr.Blocks(title=PRODUCT, analytics_enabled=False, fill_width=False) as demo:
+        header = gr.HTML(header_html(services))
+        note = illustrative_html(services)
+        if note:
+            gr.HTML(note)
+        with gr.Tabs(elem_id="eip-tabs"):
+            with gr.Tab("Chat", id="chat", elem_id="eip-tab-chat"):
+                chat.build(services)
+            with gr.Tab("Zone dossier", id="dossier", elem_id="eip-tab-dossier"):
+                dossier_parts = dossier.build(services)
+            with gr.Tab("Scorecard", id="scorecard", elem_id="eip-tab-scorecard") as sc_tab:
+                sc_parts = scorecard.build(services)
+            with gr.Tab("Library", id="library", elem_id="eip-tab-library") as lib_tab:
+                lib_parts = library.build(services)
+            with gr.Tab("Evaluation", id="evaluation", elem_id="eip-tab-evaluation"):
+                evaluation.build(services)
+        sc_tab.select(sc_parts["refresh"], None, sc_parts["outputs"], concurrency_id="scorecard")
+        lib_tab.select(lib_parts["refresh"], lib_parts["inputs"], lib_parts["outputs"])
+
+        def _on_load(request: gr.Request) -> tuple[str, str]:
+            # Fresh counts in the header (uploads change them); the login name as reviewer.
+            return header_html(services), getattr(request, "username", None) or ""
+
+        demo.load(_on_load, None, [header, dossier_parts["reviewer"]], queue=False,
+                  show_progress="hidden")
+    # The browser talks to these events; nothing is published as a client API.
+    for fn in demo.fns.values():
+        fn.api_visibility = "private"
+    demo.queue(default_concurrency_limit=CONCURRENCY, max_size=64)
+    return demo
+
+
+def launch_kwargs(services: Services, *, host: str | None = None, port: int | None = None
+                  ) -> dict[str, Any]:
+    """Keyword arguments for ``Blocks.launch`` (separate so tests can inspect them)."""
+    from starlette.middleware import Middleware
+
+    settings = services.settings
+    authenticator = Authenticator.from_settings(settings)
+    kwargs: dict[str, Any] = {
+        "server_name": host or settings.host,
+        "server_port": port or settings.port,
+        "share": False,
+        "show_error": False,
+        "max_file_size": services.max_upload_bytes,
+        "ssr_mode": False,
+        "mcp_server": False,
+        "footer_links": [],
+        "theme": theme(),
+        "css": CSS,
+        "app_kwargs": {"middleware": [Middleware(AuthGuard)], "docs_url": None,
+                       "redoc_url": None, "openapi_url": None},
+    }
+    if authenticator is not None:
+        kwargs["auth"] = authenticator
+        kwargs["auth_message"] = f"Sign in to {PRODUCT}."
+    return kwargs
+
+
+def launch(services: Services, *, host: str | None = None, port: int | None = None,
+           block: bool = True, quiet: bool = False, warm_up: bool = True) -> tuple[gr.Blocks, str]:
+    """Build and serve the app; with ``block=False`` return at once (tests, embedding)."""
+    demo = build_app(services)
+    kwargs = launch_kwargs(services, host=host, port=port)
+    if warm_up:
+        threading.Thread(target=services.warm_up, name="eip-warm-up", daemon=True).start()
+    _, url, _ = demo.launch(prevent_thread_lock=not block, quiet=quiet, **kwargs)
+    return demo, url

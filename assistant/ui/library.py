@@ -1,0 +1,207 @@
+"""Library page: what is indexed (per zone and type, with failures) and uploads into a zone."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable, Sequence
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from assistant.errors import EIPError
+from assistant.ui.common import DOC_TYPE_LABELS, esc, notice
+from assistant.ui.services import Services
+from assistant.ui.uploads import ALLOWED_SUFFIXES, UploadError, save_upload
+
+logger = logging.getLogger(__name__)
+
+COLUMNS = ["Zone", "Type", "Document", "Pages", "Chunks", "Status", "Reason"]
+DATATYPES = ["str", "str", "html", "number", "number", "str", "str"]
+ALL = ""
+FOLDERS = [("Zone document", "zone_document"), ("Consultant report", "consultant_report")]
+ProgressFn = Callable[[float, str], None]
+
+
+def library_rows(services: Services, zone: str | None = None,
+                 status: str | None = None) -> list[list[Any]]:
+    """One row per file in the index manifest; failed files carry their reason."""
+    rows = []
+    for rec in sorted(services.assistant.index.docs.files().values(),
+                      key=lambda r: (r.zone or "", r.doc_type or "", r.source)):
+        if zone and rec.zone != zone and not (zone == "framework" and rec.doc_type == "framework"):
+            continue
+        ok = rec.status == "indexed"
+        if status == "failed" and ok:
+            continue
+        label = "✔ indexed" if ok else f"✖ {rec.status}" + (f" ({rec.kind})" if rec.kind else "")
+        title = f"<b>{esc(rec.title)}</b><br>" if rec.title else ""
+        rows.append([
+            short_zone_name(services.zone_name(rec.zone)) if rec.zone else "—",
+            DOC_TYPE_LABELS.get(rec.doc_type or "", rec.doc_type or ""),
+            f'{title}<span class="eip-passage-file">{esc(rec.source)}</span>',
+            None if rec.pages is None else rec.pages, rec.chunks, label, rec.reason or "",
+        ])
+    return rows
+
+
+def short_zone_name(name: str) -> str:
+    """``"Bavet Gateway Special Economic Zone"`` -> ``"Bavet Gateway"`` for narrow tables."""
+    for suffix in (" Special Economic Zone", " SEZ"):
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def library_summary(services: Services) -> str:
+    files = list(services.assistant.index.docs.files().values())
+    ok = [f for f in files if f.status == "indexed"]
+    failed = [f for f in files if f.status != "indexed"]
+    per_type = Counter(f.doc_type for f in ok)
+    cards = [(len(ok), "documents indexed", False),
+             (sum(f.chunks for f in ok), "passages (chunks)", False),
+             (len({f.zone for f in ok if f.zone}), "zones with documents", False),
+             (per_type.get("framework", 0), "framework documents", False),
+             (per_type.get("consultant_report", 0), "consultant reports", False),
+             (len(failed), "failed files", True)]
+    html = "".join(
+        f'<div class="eip-card"><div class="eip-card-value{" eip-bad" if bad and value else ""}">'
+        f'{value}</div><div class="eip-card-label">{esc(label)}</div></div>'
+        for value, label, bad in cards)
+    last = services.assistant.index.docs.last_run()
+    when = f'<div class="eip-muted" style="margin-top:6px">Last index run: ' \
+           f'{esc((last or {}).get("finished_at") or "unknown")} · corpus ' \
+           f"{esc(services.corpus_dir)}</div>"
+    return f'<div class="eip-cards">{html}</div>{when}'
+
+
+def filter_choices(services: Services) -> list[tuple[str, str]]:
+    return [("All documents", ALL), ("Framework documents", "framework"),
+            *services.zone_choices()]
+
+
+def upload_documents(services: Services, files: Sequence[Any] | None, zone: str | None,
+                     folder: str = "zone_document", overwrite: bool = False,
+                     on_progress: ProgressFn | None = None) -> str:
+    """Save uploads into the zone (every check applied), then index incrementally."""
+    if not files:
+        return notice("Choose one or more files to upload.", "warn")
+    if not zone or services.zone(zone) is None:
+        return notice("Pick the zone the documents belong to.", "warn")
+    saved, refused = [], []
+    for item in files:
+        path = Path(getattr(item, "name", None) or str(item))
+        original = getattr(item, "orig_name", None) or path.name
+        try:
+            saved.append(save_upload(services.corpus_dir, zone, path, original,
+                                     report=folder == "consultant_report",
+                                     max_bytes=services.max_upload_bytes, overwrite=overwrite))
+        except (UploadError, OSError) as exc:
+            refused.append(f"{original}: {exc}" if isinstance(exc, OSError) else str(exc))
+    parts = []
+    if refused:
+        parts.append(notice("Refused:<br>" + "<br>".join(esc(r) for r in refused), "error"))
+    if not saved:
+        return "".join(parts)
+
+    def progress(event: Any) -> None:
+        if on_progress is None:
+            return
+        if event.stage == "file" and event.total:
+            on_progress(event.done / event.total, f"Indexing {event.source}")
+        elif event.stage == "embed":
+            on_progress(0.95, f"Embedding passages ({event.done} so far)")
+        elif event.stage == "scan":
+            on_progress(0.0, "Scanning the corpus")
+
+    try:
+        report = services.reindex(on_progress=progress)
+    except (EIPError, RuntimeError) as exc:
+        parts.append(notice(f"Saved {len(saved)} file(s) but indexing did not run: "
+                            f"{esc(exc)}", "error"))
+        return "".join(parts)
+    names = ", ".join(esc(s.rel_path) for s in saved)
+    failed = {f["source"]: f for f in report.failed}
+    bad = [s for s in saved if s.rel_path in failed]
+    parts.insert(0, notice(
+        f"Saved {len(saved)} file(s): {names}. Indexed {len(report.indexed)} new or changed "
+        f"file(s), {report.chunks_added} passages added; {report.chunks_total} in the index.",
+        "ok" if not bad else "warn"))
+    for s in bad:
+        parts.append(notice(f"{esc(s.rel_path)} could not be read: "
+                            f"{esc(failed[s.rel_path].get('reason', ''))}", "error"))
+    return "".join(parts)
+
+
+def reindex_corpus(services: Services, on_progress: ProgressFn | None = None) -> str:
+    """Pick up files added to (or removed from) the corpus folder by other means."""
+    def progress(event: Any) -> None:
+        if on_progress is not None and event.stage == "file" and event.total:
+            on_progress(event.done / event.total, f"Indexing {event.source}")
+
+    try:
+        report = services.reindex(on_progress=progress)
+    except (EIPError, RuntimeError) as exc:
+        return notice(esc(exc), "error")
+    return notice(f"Index up to date: {len(report.indexed)} new or changed, "
+                  f"{report.unchanged} unchanged, {len(report.removed)} removed, "
+                  f"{len(report.failed)} failed.", "ok" if not report.failed else "warn")
+
+
+def refresh(services: Services, zone: str | None = None, failed_only: bool = False
+            ) -> tuple[str, Any]:
+    import pandas as pd
+
+    rows = library_rows(services, zone or None, "failed" if failed_only else None)
+    return library_summary(services), pd.DataFrame(rows, columns=COLUMNS)
+
+
+def build(services: Services) -> dict[str, Any]:
+    summary = gr.HTML(library_summary(services))
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=7, min_width=620):
+            with gr.Row(equal_height=True):
+                zone_filter = gr.Dropdown(filter_choices(services), value=ALL, label="Show",
+                                          scale=3)
+                failed_only = gr.Checkbox(label="Only failed files", value=False, scale=1)
+                rescan = gr.Button("Re-scan corpus folder", size="sm", scale=1)
+            _, frame = refresh(services)
+            table = gr.Dataframe(frame, headers=COLUMNS, datatype=DATATYPES, interactive=False,
+                                 wrap=True,
+                                 max_height=560, elem_id="eip-library-table",
+                                 elem_classes=["eip-table"],
+                                 column_widths=["14%", "12%", "38%", "7%", "7%", "10%", "12%"])
+        with gr.Column(scale=3, min_width=320):
+            gr.HTML('<div class="eip-section-title">Add documents to a zone</div>'
+                    f'<div class="eip-muted">Accepted: {esc(", ".join(sorted(ALLOWED_SUFFIXES)))}'
+                    f"; up to {services.max_upload_bytes // (1024 * 1024)} MB each. Files are "
+                    "indexed right away; existing documents are not re-read.</div>")
+            zone = gr.Dropdown(services.zone_choices(), value=None, label="Zone",
+                               elem_id="eip-upload-zone")
+            folder = gr.Radio(FOLDERS, value="zone_document", label="Document type")
+            files = gr.File(label="Documents", file_count="multiple",
+                            file_types=sorted(ALLOWED_SUFFIXES), type="filepath",
+                            elem_id="eip-upload-files")
+            overwrite = gr.Checkbox(label="Replace documents with the same name", value=False)
+            upload = gr.Button("Upload and index", variant="primary", elem_id="eip-upload")
+            message = gr.HTML("")
+
+    def _upload(items: list[str] | None, zone_id: str, kind: str, replace: bool,
+                progress: gr.Progress = gr.Progress()) -> tuple[str, None]:  # noqa: B008
+        return upload_documents(services, items, zone_id, kind, replace,
+                                on_progress=lambda f, d: progress(f, desc=d)), None
+
+    def _rescan(progress: gr.Progress = gr.Progress()) -> str:  # noqa: B008
+        return reindex_corpus(services, lambda f, d: progress(f, desc=d))
+
+    view = partial(refresh, services)
+    upload.click(_upload, [files, zone, folder, overwrite], [message, files],
+                 concurrency_limit=1, concurrency_id="index").then(
+        view, [zone_filter, failed_only], [summary, table])
+    rescan.click(_rescan, None, message, concurrency_limit=1, concurrency_id="index").then(
+        view, [zone_filter, failed_only], [summary, table])
+    zone_filter.change(view, [zone_filter, failed_only], [summary, table], queue=False)
+    failed_only.change(view, [zone_filter, failed_only], [summary, table], queue=False)
+    return {"refresh": view, "outputs": [summary, table], "inputs": [zone_filter, failed_only]}

@@ -1,0 +1,223 @@
+"""What the web app's pages share: settings, the assistant, the review store, the drafter.
+
+Heavy parts (the index, the embedding model, the review database) are created on first use
+and shared by every session; locks keep index runs and zone drafts from overlapping.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from assistant.errors import IndexMissingError
+from assistant.settings import Settings
+from assistant.ui.uploads import MAX_UPLOAD_BYTES
+
+if TYPE_CHECKING:
+    from assistant.catalogue import Catalogue, Zone, ZoneRegistry
+    from assistant.dossier_runner import DrafterLike
+    from assistant.reviews import ReviewStore
+    from assistant.service import Assistant
+    from indexing.pipeline import IndexReport, Progress
+
+logger = logging.getLogger(__name__)
+
+REPO = Path(__file__).resolve().parents[2]
+DEFAULT_QUESTIONS = REPO / "evals" / "questions.jsonl"
+
+
+def _default_assistant(settings: Settings) -> Assistant:
+    from assistant.service import build_assistant
+
+    return build_assistant(settings)
+
+
+def _default_store(settings: Settings) -> ReviewStore:
+    from assistant.reviews import ReviewStore
+
+    return ReviewStore.from_settings(settings)
+
+
+def _default_drafter(assistant: Assistant) -> DrafterLike:
+    from assistant.dossier import Drafter
+
+    return Drafter(assistant)
+
+
+def index_problem(settings: Settings) -> str | None:
+    """Why the app cannot start on ``settings.data_dir`` (``None`` when an index is there)."""
+    from indexing.docstore import DocStore
+    from indexing.index import check_fingerprint
+
+    if not settings.index_db.exists():
+        return (f"No index in {settings.data_dir}. Build one with `eip index` "
+                f"(indexes {settings.corpus_dir}/), then start `eip serve` again; "
+                "`make run` does both for the sample corpus.")
+    docs = DocStore(settings.index_db)
+    try:
+        stored = docs.get_meta("fingerprint")
+        if stored is None:
+            return f"The index in {settings.data_dir} was never completed. Run `eip index`."
+        check_fingerprint(stored, settings.fingerprint())
+    except Exception as exc:  # noqa: BLE001 - any reason is shown to the user as is
+        return str(exc)
+    finally:
+        docs.close()
+    return None
+
+
+@dataclass
+class Services:
+    """Shared, lazily built collaborators of every page."""
+
+    settings: Settings
+    assistant_factory: Callable[[Settings], Assistant] = _default_assistant
+    review_store_factory: Callable[[Settings], ReviewStore] = _default_store
+    drafter_factory: Callable[[Assistant], DrafterLike] = _default_drafter
+    questions_path: Path = DEFAULT_QUESTIONS
+    max_upload_bytes: int = MAX_UPLOAD_BYTES
+    export_dir: Path = field(default_factory=lambda: Path(tempfile.gettempdir()) / "eip-ui")
+    _assistant: Assistant | None = field(default=None, init=False, repr=False)
+    _reviews: ReviewStore | None = field(default=None, init=False, repr=False)
+    _lock: threading.RLock = field(default_factory=threading.RLock, init=False, repr=False)
+    _index_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+    _zone_locks: dict[str, threading.Lock] = field(default_factory=dict, init=False, repr=False)
+
+    # --- lazily built parts -------------------------------------------------------------
+    @property
+    def assistant(self) -> Assistant:
+        with self._lock:
+            if self._assistant is None:
+                self._assistant = self.assistant_factory(self.settings)
+            return self._assistant
+
+    @property
+    def reviews(self) -> ReviewStore:
+        with self._lock:
+            if self._reviews is None:
+                self._reviews = self.review_store_factory(self.settings)
+            return self._reviews
+
+    def drafter(self) -> DrafterLike:
+        return self.drafter_factory(self.assistant)
+
+    def warm_up(self) -> None:
+        """Open the index and load the embedding model so the first question is quick."""
+        try:
+            self.assistant.index.embedder.embed_query("warm up")
+            self.reviews  # noqa: B018 - opens (and creates) the review database
+        except Exception:  # noqa: BLE001 - a failure shows up again, with its message, on use
+            logger.exception("warm-up failed")
+
+    def close(self) -> None:
+        with self._lock:
+            if self._assistant is not None:
+                self._assistant.close()
+                self._assistant = None
+            if self._reviews is not None:
+                self._reviews.close()
+                self._reviews = None
+
+    # --- what pages read ----------------------------------------------------------------
+    @property
+    def registry(self) -> ZoneRegistry | None:
+        return self.assistant.registry
+
+    @property
+    def catalogue(self) -> Catalogue | None:
+        return self.assistant.catalogue
+
+    def zones(self) -> list[Zone]:
+        return list(self.registry) if self.registry is not None else []
+
+    def zone(self, zone_id: str | None) -> Zone | None:
+        if not zone_id or self.registry is None:
+            return None
+        return self.registry.get(zone_id)
+
+    def zone_name(self, zone_id: str) -> str:
+        found = self.zone(zone_id)
+        return found.name if found is not None else zone_id
+
+    def zone_choices(self) -> list[tuple[str, str]]:
+        """``(label, id)`` pairs for dropdowns, in registry order."""
+        return [(z.name, z.id) for z in self.zones()]
+
+    @property
+    def illustrative(self) -> bool:
+        """Whether the zones are invented sample zones (the UI says so)."""
+        return any(z.extra.get("illustrative") for z in self.zones())
+
+    @property
+    def corpus_dir(self) -> Path:
+        """The corpus the index was built from (uploads go there)."""
+        built_from = self.assistant.index.corpus_dir
+        return Path(built_from) if built_from is not None else Path(self.settings.corpus_dir)
+
+    def answer_mode(self) -> tuple[str, str]:
+        """``(short label, explanation)`` of how answers are produced."""
+        mode = getattr(self.assistant.answerer, "mode", self.settings.answerer)
+        if mode == "llm":
+            model = self.settings.llm_model or "configured model"
+            return (f"Language model · {model}",
+                    "A language model writes the answer from the retrieved passages; every "
+                    "sentence is checked against the passage it cites.")
+        return ("Extractive",
+                "Answers quote sentences from the documents verbatim; no language model is used.")
+
+    def zone_lock(self, zone: str) -> threading.Lock:
+        with self._lock:
+            return self._zone_locks.setdefault(zone, threading.Lock())
+
+    @contextmanager
+    def indexing(self) -> Iterator[None]:
+        """Hold the one index-writer slot (raises if another run is going on)."""
+        if not self._index_lock.acquire(blocking=False):
+            raise RuntimeError("An indexing run is already in progress; try again when it ends.")
+        try:
+            yield
+        finally:
+            self._index_lock.release()
+
+    def reindex(self, on_progress: Callable[[Progress], None] | None = None) -> IndexReport:
+        """Incrementally index the corpus into the open index (one run at a time)."""
+        from indexing.index import open_index
+        from indexing.pipeline import build_index
+
+        assistant = self.assistant
+        with self.indexing():
+            # A second connection for writing; the embedder and vector store are shared.
+            writer = open_index(assistant.index.settings, embedder=assistant.index.embedder,
+                                store=assistant.index.store, must_exist=False)
+            try:
+                report = build_index(writer, self.corpus_dir, on_progress=on_progress)
+            finally:
+                writer.docs.close()
+        self._after_index()
+        return report
+
+    def _after_index(self) -> None:
+        assistant = self.assistant
+        cache = getattr(assistant.index.docs, "_df_cache", None)
+        if isinstance(cache, dict):
+            cache.clear()  # document frequencies changed with the new chunks
+        if hasattr(assistant.answerer, "n_chunks"):
+            assistant.answerer.n_chunks = assistant.index.docs.count()
+
+    def new_export_dir(self) -> Path:
+        """A fresh folder for one download (Gradio serves files under the temp dir)."""
+        self.export_dir.mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(prefix="export-", dir=self.export_dir))
+
+
+def build_services(settings: Settings, *, check_index: bool = True, **kwargs: Any) -> Services:
+    """Services for ``settings``; with ``check_index`` a missing index is an error up front."""
+    if check_index and (problem := index_problem(settings)) is not None:
+        raise IndexMissingError(problem)
+    return Services(settings=settings, **kwargs)

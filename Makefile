@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run index status serve test browser corpus check-corpus eval bench bench-quick clean
+.PHONY: install run index status serve test browser postgres corpus check-corpus eval bench bench-quick clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,7 +29,14 @@ run: index
 browser:
 	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 
-test: install browser
+# Review-store tests also run against a private PostgreSQL server that the test fixture starts
+# from Debian's postgresql package (the tests skip, saying why, where it cannot be installed).
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || \
+		(apt-get update && apt-get install -y postgresql) || \
+		echo "postgresql could not be installed: the PostgreSQL tests will be skipped"
+
+test: install browser postgres
 	$(BIN)/python -m pytest
 
 corpus: install

@@ -66,6 +66,7 @@ def cli(ctx: click.Context, data_dir: Path | None, verbose: int) -> None:
 def index_cmd(obj: _Ctx, corpus_dir: Path | None, rebuild: bool, strict: bool) -> None:
     """Index the corpus: new and changed files are added, deleted files removed."""
     from indexing import build_index, open_index
+    from indexing.index import storage_error
 
     settings = obj.settings(corpus_dir=corpus_dir)
     try:
@@ -75,11 +76,19 @@ def index_cmd(obj: _Ctx, corpus_dir: Path | None, rebuild: bool, strict: bool) -
             index = _open_for_rebuild(settings)
         else:
             raise _fail(exc) from exc
+    except Exception as exc:  # a read-only or full data dir: say so, no traceback
+        if (err := storage_error(exc, settings.data_dir)) is None:
+            raise
+        raise _fail(err) from exc
     bar = _ProgressBar()
     try:
         report = build_index(index, settings.corpus_dir, rebuild=rebuild, on_progress=bar)
     except EIPError as exc:
         raise _fail(exc) from exc
+    except Exception as exc:
+        if (err := storage_error(exc, settings.data_dir)) is None:
+            raise
+        raise _fail(err) from exc
     finally:
         bar.close()
         index.close()

@@ -37,3 +37,7 @@ class ModelUnavailableError(EIPError):
 
 class StoreUnavailableError(EIPError):
     """The vector store (embedded or server) could not be opened or reached."""
+
+
+class StorageError(EIPError):
+    """The data directory cannot take a write: read-only, full, or failing."""

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 from assistant.catalogue import Criterion
 from assistant.query import QueryPlan
-import math
 from collections.abc import Callable
 
 from assistant.text import (
@@ -57,39 +56,44 @@ class ExtractiveAnswerer:
         embedder: Embedder,
         *,
         min_score: float = 0.32,
-        max_sentences: int = 3,
+        max_sentences: int = 5,
         document_frequency: Callable[[str], int] | None = None,
         n_chunks: int = 0,
-        min_focus_coverage: float = 0.5,
+        focus_df_ratio: float = 0.12,
         embed_budget: int = 24,
+        same_passage_ratio: float = 0.5,
+        other_passage_ratio: float = 0.85,
     ) -> None:
         self.embedder = embedder
         self.min_score = min_score
         self.max_sentences = max_sentences
         self.document_frequency = document_frequency
         self.n_chunks = n_chunks
-        self.min_focus_coverage = min_focus_coverage
+        self.focus_df_ratio = focus_df_ratio
         self.embed_budget = embed_budget
+        self.same_passage_ratio = same_passage_ratio
+        self.other_passage_ratio = other_passage_ratio
 
-    def focus_coverage(self, question: str, passages: list[ScoredChunk], drop: set[str]) -> float:
-        """How much of what the question is specifically about appears in the top passages.
+    def missing_focus_terms(self, question: str, passages: list[ScoredChunk], drop: set[str]) -> list[str]:
+        """The question's specific words that none of the passages contains.
 
-        Each question term is weighted by its squared inverse document frequency, so rare,
-        specific words ("tariff", "lease") dominate and common ones ("waste") barely count.
-        A question whose specific words are absent from the evidence is not answered by it.
+        A word is specific when it is rare in the index (in at most ``focus_df_ratio`` of
+        the chunks) and is not a question word, a zone name or an inflected verb/adverb
+        ("-ed", "-ly"). Asking about a "tariff" or a "lease price" that the zone's passages
+        never mention means the documents do not answer, however close the topic is.
         """
         if self.document_frequency is None or not passages:
-            return 1.0
-        have = set(content_terms(" ".join(f"{p.chunk.title} {p.chunk.text}" for p in passages[:3])))
-        total = covered = 0.0
+            return []
+        have = set(content_terms(" ".join(f"{p.chunk.title} {p.chunk.text}" for p in passages)))
+        limit = self.focus_df_ratio * max(self.n_chunks, 1)
+        missing: list[str] = []
         for word in dict.fromkeys(words(question)):
-            if word in STOPWORDS or word in QUESTION_WORDS or word in drop or len(word) < 3:
+            if (word in STOPWORDS or word in QUESTION_WORDS or word in drop or len(word) < 3
+                    or word.endswith(("ed", "ly"))):
                 continue
-            idf = math.log((self.n_chunks + 1) / (self.document_frequency(word) + 1))
-            total += idf * idf
-            if stem(word) in have:
-                covered += idf * idf
-        return covered / total if total else 1.0
+            if stem(word) not in have and self.document_frequency(word) <= limit:
+                missing.append(word)
+        return missing
 
     # -- scoring ------------------------------------------------------------------
     def score_sentences(
@@ -113,10 +117,13 @@ class ExtractiveAnswerer:
         picked = [i for i in range(len(units)) if i in budget]
         vectors = self.embedder.embed_documents([question, *(units[i][2] for i in picked)])
         sims = dict(zip(picked, (vectors[1:] @ vectors[0]).tolist(), strict=True))
+        top = max(p.score for p in passages) or 1.0
         scored: list[ScoredSentence] = []
         for i, (p_index, pos, sentence) in enumerate(units):
             sim = float(sims.get(i, 0.0))
-            score = 0.6 * sim + 0.4 * lexical[i]
+            # The retriever's confidence in the passage is evidence too.
+            prior = passages[p_index].score / top
+            score = 0.4 * sim + 0.3 * lexical[i] + 0.3 * prior
             if quantitative and has_number(sentence):
                 score += 0.05
             scored.append(ScoredSentence(sentence, p_index, pos, score, sim, lexical[i]))
@@ -136,7 +143,7 @@ class ExtractiveAnswerer:
         weak = (
             best is None
             or best.semantic < self.min_score
-            or self.focus_coverage(question, passages, drop) < self.min_focus_coverage
+            or bool(self.missing_focus_terms(question, passages, drop))
         )
         if weak and not lead:
             return Answer(question, REFUSAL, True, (), self.mode, tuple(passages))
@@ -166,11 +173,11 @@ class ExtractiveAnswerer:
             if len(chosen) >= self.max_sentences:
                 break
             same_passage = any(c.passage == s.passage for c in chosen)
-            if s.score < (0.75 if same_passage else 0.85) * best:
+            if s.score < (self.same_passage_ratio if same_passage else self.other_passage_ratio) * best:
                 continue
-            # A further sentence must add something the question asked about.
+            # From another passage, a further sentence must add something the question asked.
             gain = (set(content_terms(s.text)) & wanted) - covered
-            if not gain and not (same_passage and has_number(s.text)):
+            if not same_passage and not gain:
                 continue
             chosen.append(s)
             covered |= gain

@@ -319,9 +319,23 @@ class ReviewStore:
 
     @contextmanager
     def _tx(self) -> Iterator[Connection]:
-        """One transaction: committed at the end of the block, rolled back on any error."""
-        with self._engine.begin() as conn:
-            yield conn
+        """One transaction: committed at the end of the block, rolled back on any error.
+
+        A database error (server gone, disk full, read-only file) becomes a
+        :class:`ReviewError` naming the database (never its password); nothing is committed.
+        The pool is pre-pinged, so the next call reconnects once the server is back.
+        """
+        try:
+            with self._engine.begin() as conn:
+                yield conn
+        except SQLAlchemyError as exc:
+            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+            raise ReviewError(
+                f"the review database {self.url.render_as_string(hide_password=True)} failed "
+                f"({exc.__class__.__name__}: {reason[0] if reason else ''}). Nothing was saved. "
+                "Check that it is running and reachable (EIP_DATABASE_URL), or that the data "
+                "directory is writable with free space, then retry."
+            ) from exc
 
     # --- drafts -------------------------------------------------------------------------
     def save_draft(self, draft: CriterionDraft, file_hashes: Mapping[str, str]) -> None:

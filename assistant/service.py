@@ -127,7 +127,7 @@ def build_answerer(settings: Settings, index: Index) -> Answerer:
         min_score=settings.min_evidence_score,
         document_frequency=index.docs.document_frequency,
         n_chunks=index.docs.count(),
-        min_focus_coverage=settings.min_focus_coverage,
+        focus_df_ratio=settings.focus_df_ratio,
     )
 
 

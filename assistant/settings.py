@@ -78,10 +78,10 @@ class Settings(BaseSettings):
     min_evidence_score: float = Field(
         0.32, description="Below this best cosine similarity the answerer refuses."
     )
-    min_focus_coverage: float = Field(
-        0.5, ge=0, le=1,
-        description="Refuse when less of the question's specific (rare) words appear in the "
-        "top passages than this share (IDF-weighted).",
+    focus_df_ratio: float = Field(
+        0.12, ge=0, le=1,
+        description="Refuse when a specific question word (in at most this share of chunks) "
+        "appears in none of the retrieved passages.",
     )
     support_threshold: float = Field(
         0.45, description="Citation checker: minimum similarity of a sentence to its passage."

@@ -51,7 +51,8 @@ QUESTION_WORDS = frozenset(
     applies applied define defined mean means meant use uses used work works people happen
     happened change changed get got give given need needs needed say says tell exist exists
     existing set sets put kept keep keeps much many number total level describe explain
-    summarise summarize known called name named""".split()
+    summarise summarize known called name named across agree agreed stress stresses
+    emphasise emphasize focus one two three four five six seven eight nine ten""".split()
 )
 
 

@@ -20,9 +20,12 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
 
 ROOT = Path(__file__).resolve().parents[1]
 WORK = ROOT / "bench" / ".work"
@@ -83,6 +86,21 @@ def scale_up(sample: Path, target_chunks: int, *, backend: str | None = None,
     need = target_chunks - index.docs.count()
     replica = 0
     started = time.perf_counter()
+    pending: list[tuple[Any, list[Any], NDArray[np.float32]]] = []
+
+    def flush() -> None:
+        if not pending:
+            return
+        every = [c for _, cs, _ in pending for c in cs]
+        index.store.upsert([c.id for c in every], np.concatenate([v for _, _, v in pending]),
+                           [{"source": c.source, "page": c.page if c.page is not None else -1,
+                             "doc_type": c.doc_type, "zone": c.zone, "date": c.date}
+                            for c in every])
+        with index.docs.transaction() as conn:
+            for src, cs, _ in pending:
+                index.docs.replace_file(conn, src, cs, [index_text(c) for c in cs], pages=None)
+        pending.clear()
+
     while need > 0:
         for source, chunks in files.items():
             if need <= 0:
@@ -101,18 +119,15 @@ def scale_up(sample: Path, target_chunks: int, *, backend: str | None = None,
             base = np.stack([vectors[c.id] for c in chunks[: len(new_chunks)]])
             vecs = base + rng.normal(0, noise, base.shape).astype(np.float32)
             vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
-            index.store.upsert([c.id for c in new_chunks], vecs,
-                               [{"source": c.source, "page": c.page if c.page is not None else -1,
-                                 "doc_type": c.doc_type, "zone": c.zone, "date": c.date}
-                                for c in new_chunks])
             src = SourceFile(path=rel, rel_path=rel, sha256=f"synthetic-{replica}", size=0,
                              doc_type=chunks[0].doc_type, zone=new_zone, title=chunks[0].title,
                              date=chunks[0].date, author=None)
-            with index.docs.transaction() as conn:
-                index.docs.replace_file(conn, src, new_chunks, [index_text(c) for c in new_chunks],
-                                        pages=None)
+            pending.append((src, new_chunks, vecs))
+            if sum(len(cs) for _, cs, _ in pending) >= 5000:
+                flush()
             need -= len(new_chunks)
         replica += 1
+    flush()
     total = index.docs.count()
     index.close()
     log(f"  scaled to {total} chunks in {time.perf_counter() - started:.0f} s")

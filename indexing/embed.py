@@ -17,6 +17,8 @@ import re
 import tempfile
 import threading
 import warnings
+from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
@@ -74,6 +76,39 @@ def _unique(texts: list[str]) -> tuple[list[str], list[int]]:
     return list(first), positions
 
 
+class _VectorCache:
+    """LRU of vectors for short texts (questions, sentences), never for chunks.
+
+    Answering embeds the sentences of the retrieved passages; the same passages come back
+    for related questions, so their sentences are embedded once per process.
+    """
+
+    def __init__(self, entries: int = 20_000, max_chars: int = 400) -> None:
+        self._entries = entries
+        self._max_chars = max_chars
+        self._data: OrderedDict[str, NDArray[np.float32]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def embed(self, texts: list[str], compute: Callable[[list[str]], NDArray[np.float32]]
+              ) -> NDArray[np.float32]:
+        distinct, positions = _unique(texts)
+        with self._lock:
+            found = {t: self._data[t] for t in distinct if t in self._data}
+            for t in found:
+                self._data.move_to_end(t)
+        todo = [t for t in distinct if t not in found]
+        if todo:
+            computed = compute(todo)
+            with self._lock:
+                for t, v in zip(todo, computed, strict=True):
+                    found[t] = v
+                    if len(t) <= self._max_chars:
+                        self._data[t] = v.copy()  # not a view pinning the whole batch
+                while len(self._data) > self._entries:
+                    self._data.popitem(last=False)
+        return np.stack([found[t] for t in distinct])[positions]
+
+
 class SentenceTransformerEmbedder:
     """A sentence-transformers model, loaded lazily and thread-safely on first use."""
 
@@ -84,6 +119,7 @@ class SentenceTransformerEmbedder:
         self._batch_size = batch_size
         self._model: Any = None
         self._lock = threading.Lock()
+        self._cache = _VectorCache()
 
     @property
     def name(self) -> str:
@@ -120,15 +156,17 @@ class SentenceTransformerEmbedder:
     def embed_documents(self, texts: list[str]) -> NDArray[np.float32]:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        distinct, positions = _unique(texts)
+        return self._cache.embed(texts, self._encode)
+
+    def _encode(self, texts: list[str]) -> NDArray[np.float32]:
         vectors = self._load().encode(
-            distinct,
+            texts,
             batch_size=self._batch_size,
             normalize_embeddings=True,
             convert_to_numpy=True,
             show_progress_bar=False,
         )
-        return np.asarray(vectors, dtype=np.float32)[positions]
+        return np.asarray(vectors, dtype=np.float32)
 
     def embed_query(self, text: str) -> NDArray[np.float32]:
         return self.embed_documents([text])[0]
@@ -172,6 +210,7 @@ class OnnxEmbedder:
         self._tokenizer: Any = None
         self._dimension = 0
         self._max_length = 256
+        self._cache = _VectorCache()
 
     @property
     def name(self) -> str:
@@ -270,14 +309,16 @@ class OnnxEmbedder:
         self._load()
         if not texts:
             return np.zeros((0, self._dimension), dtype=np.float32)
-        distinct, positions = _unique(texts)
-        encodings = self._tokenizer.encode_batch(distinct)
-        order = sorted(range(len(distinct)), key=lambda i: -len(encodings[i].ids))
-        out = np.zeros((len(distinct), self._dimension), dtype=np.float32)
+        return self._cache.embed(texts, self._encode)
+
+    def _encode(self, texts: list[str]) -> NDArray[np.float32]:
+        encodings = self._tokenizer.encode_batch(texts)
+        order = sorted(range(len(texts)), key=lambda i: -len(encodings[i].ids))
+        out = np.zeros((len(texts), self._dimension), dtype=np.float32)
         for start in range(0, len(order), self._batch_size):
             rows = order[start : start + self._batch_size]
             out[rows] = self._run([encodings[i] for i in rows])
-        return out[positions]
+        return out
 
     def embed_query(self, text: str) -> NDArray[np.float32]:
         return self.embed_documents([text])[0]

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assistant.errors import IndexMismatchError, IndexMissingError
+from assistant.errors import IndexMismatchError, IndexMissingError, StorageError
 from assistant.settings import Settings
 from indexing.docstore import DocStore
 from indexing.embed import Embedder, make_embedder
@@ -100,3 +101,39 @@ def open_index(
         embedder=embedder if embedder is not None else make_embedder(settings),
         fingerprint=stored or current,
     )
+
+
+_STORAGE_ERRNOS = {errno.EROFS: "is read-only", errno.ENOSPC: "is out of disk space",
+                   errno.EDQUOT: "is over its disk quota", errno.EACCES: "is not writable",
+                   errno.EPERM: "is not writable", errno.EIO: "had an I/O error"}
+_STORAGE_MESSAGES = (("readonly database", "is read-only"),
+                     ("read-only file system", "is read-only"),
+                     ("disk is full", "is out of disk space"),
+                     ("no space left", "is out of disk space"),
+                     ("disk i/o error", "had an I/O error"),
+                     ("unable to open database file", "cannot be opened for writing"))
+
+
+def storage_error(exc: BaseException, data_dir: Path) -> StorageError | None:
+    """A clear :class:`StorageError` when ``exc`` means the data directory cannot be written.
+
+    Looks through the exception chain for an errno or an SQLite/Chroma message saying the disk
+    is read-only or full; returns ``None`` for anything else (a real bug keeps its traceback).
+    """
+    seen: BaseException | None = exc
+    while seen is not None:
+        what = None
+        if isinstance(seen, OSError) and seen.errno in _STORAGE_ERRNOS:
+            what = _STORAGE_ERRNOS[seen.errno]
+        else:
+            text = str(seen).lower()
+            what = next((w for pattern, w in _STORAGE_MESSAGES if pattern in text), None)
+        if what is not None:
+            return StorageError(
+                f"cannot write the index: the data directory {data_dir} {what} ({seen}). "
+                "Free disk space or make it writable (or point EIP_DATA_DIR elsewhere), then "
+                "run `eip index` again; committed files stay as they were and an interrupted "
+                "run is repaired by the next one."
+            )
+        seen = seen.__cause__ or seen.__context__
+    return None

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -136,6 +137,12 @@ def _chroma_where(flt: Filter | None) -> dict[str, Any] | None:
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
+# A wide HNSW search beam: for corpora of this size the search is then effectively exact, so
+# the embedded store and a Chroma server (whose graphs differ) return the same neighbours.
+# Chroma applies it when a collection is created; older collections keep the default.
+_COLLECTION_METADATA = {"hnsw:space": "cosine", "hnsw:search_ef": 400}
+
+
 class ChromaStore:
     """Chroma collection with cosine space and no embedding function of its own."""
 
@@ -157,6 +164,7 @@ class ChromaStore:
             raise StoreUnavailableError("chromadb is not installed; run `make install`") from exc
         s = self._settings
         chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=True)
+        where = self._where()
         try:
             if s.chroma_host:
                 headers = {}
@@ -166,24 +174,52 @@ class ChromaStore:
                     host=s.chroma_host, port=s.chroma_port, ssl=s.chroma_ssl,
                     headers=headers, settings=chroma_settings,
                 )
-                where = f"Chroma server {s.chroma_host}:{s.chroma_port}"
             else:
-                path = str(self._path or s.chroma_dir)
-                client = chromadb.PersistentClient(path=path, settings=chroma_settings)
-                where = f"embedded Chroma at {path}"
+                client = chromadb.PersistentClient(path=str(self._path or s.chroma_dir),
+                                                   settings=chroma_settings)
             self._collection = client.get_or_create_collection(
-                s.collection, embedding_function=None, metadata={"hnsw:space": "cosine"}
+                s.collection, embedding_function=None, metadata=_COLLECTION_METADATA
             )
         except Exception as exc:
             raise StoreUnavailableError(
-                f"cannot open the vector store ({exc.__class__.__name__}: {exc}). "
+                f"cannot open the vector store, {where} ({exc.__class__.__name__}: {exc}). "
                 "Check EIP_CHROMA_HOST/EIP_CHROMA_PORT, or unset them to use the embedded store."
             ) from exc
         self._client = client
         logger.debug("opened %s, collection %s", where, s.collection)
         return self._collection
 
+    def _where(self) -> str:
+        s = self._settings
+        if s.chroma_host:
+            return f"Chroma server {s.chroma_host}:{s.chroma_port}"
+        return f"embedded Chroma at {self._path or s.chroma_dir}"
+
+    @contextmanager
+    def _reachable(self) -> Iterator[None]:
+        """Turn a lost connection to a Chroma server, at any call, into StoreUnavailableError.
+
+        The open collection is kept: its HTTP client reconnects once the server is back.
+        """
+        try:
+            yield
+        except StoreUnavailableError:
+            raise
+        except Exception as exc:
+            if not self._settings.chroma_host or not _is_connection_error(exc):
+                raise
+            raise StoreUnavailableError(
+                f"lost the {self._where()} ({exc.__class__.__name__}: {exc}). Check that the "
+                "server is running and reachable (EIP_CHROMA_HOST/EIP_CHROMA_PORT/"
+                "EIP_CHROMA_TOKEN), then retry; an interrupted `eip index` repairs itself on "
+                "the next run."
+            ) from exc
+
     def upsert(self, ids, vectors, metadatas) -> None:  # type: ignore[no-untyped-def]
+        with self._reachable():
+            self._upsert(ids, vectors, metadatas)
+
+    def _upsert(self, ids, vectors, metadatas) -> None:  # type: ignore[no-untyped-def]
         col = self._open()
         for start in range(0, len(ids), self._BATCH):
             end = start + self._BATCH
@@ -194,42 +230,63 @@ class ChromaStore:
             )
 
     def delete(self, ids: Sequence[str]) -> None:
-        col = self._open()
         ids = list(ids)
-        for start in range(0, len(ids), self._BATCH):
-            col.delete(ids=ids[start : start + self._BATCH])
+        with self._reachable():
+            col = self._open()
+            for start in range(0, len(ids), self._BATCH):
+                col.delete(ids=ids[start : start + self._BATCH])
 
     def query(self, vector, k, flt=None):  # type: ignore[no-untyped-def]
         if flt is not None and flt.matches_nothing:
             return []
-        col = self._open()
-        result = col.query(
-            query_embeddings=[np.asarray(vector, dtype=np.float32)],
-            n_results=k,
-            where=_chroma_where(flt),
-            include=["distances"],
-        )
+        with self._reachable():
+            col = self._open()
+            result = col.query(
+                query_embeddings=[np.asarray(vector, dtype=np.float32)],
+                n_results=k,
+                where=_chroma_where(flt),
+                include=["distances"],
+            )
         ids = result["ids"][0]
         distances = result["distances"][0]
         return [(i, 1.0 - float(d)) for i, d in zip(ids, distances, strict=True)]
 
     def ids(self) -> set[str]:
-        col = self._open()
         out: set[str] = set()
         offset, page = 0, 5000
-        while True:
-            batch = col.get(include=[], limit=page, offset=offset)["ids"]
-            out.update(batch)
-            if len(batch) < page:
-                return out
-            offset += page
+        with self._reachable():
+            col = self._open()
+            while True:
+                batch = col.get(include=[], limit=page, offset=offset)["ids"]
+                out.update(batch)
+                if len(batch) < page:
+                    return out
+                offset += page
 
     def count(self) -> int:
-        return int(self._open().count())
+        with self._reachable():
+            return int(self._open().count())
 
     def reset(self) -> None:
-        col = self._open()
-        name = col.name
-        self._client.delete_collection(name)
-        self._collection = None
-        self._open()
+        with self._reachable():
+            col = self._open()
+            name = col.name
+            self._client.delete_collection(name)
+            self._collection = None
+            self._open()
+
+
+def _is_connection_error(exc: BaseException) -> bool:
+    """Whether ``exc`` (or its cause) means the server could not be reached or went away."""
+    try:
+        import httpx
+
+        transport: tuple[type[BaseException], ...] = (httpx.TransportError,)
+    except ImportError:  # pragma: no cover - httpx comes with chromadb
+        transport = ()
+    seen = exc
+    while seen is not None:
+        if isinstance(seen, (ConnectionError, TimeoutError, *transport)):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import socket
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -113,3 +114,190 @@ def fixture_sample_data_dir(sample_index_template: Path, tmp_path: Path) -> Path
     target = tmp_path / "sample-index"
     shutil.copytree(sample_index_template, target)
     return target
+
+
+# ----------------------------------------------------------------------------- local servers
+# Real servers the tests start themselves, on loopback only: a Chroma server from the
+# installed chromadb and a throw-away PostgreSQL cluster from Debian's postgresql package.
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_http(url: str, proc: subprocess.Popen[bytes], timeout: float = 60.0) -> None:
+    import time
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode} before answering {url}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as resp:  # noqa: S310 - loopback only
+                if resp.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"no answer from {url} within {timeout:.0f} s")
+
+
+class ChromaServer:
+    """``chroma run`` on a loopback port; ``stop()``/``start()`` keep the same port and path."""
+
+    def __init__(self, path: Path, port: int | None = None) -> None:
+        import sys
+
+        self.path = path
+        self.port = port or free_port()
+        self.host = "127.0.0.1"
+        self.cli = Path(sys.executable).with_name("chroma")
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        if not self.cli.exists():
+            pytest.skip(f"no `chroma` command next to {self.cli.parent} (chromadb not installed?)")
+        log = open(self.path.parent / f"chroma-{self.port}.log", "ab")  # noqa: SIM115
+        self.proc = subprocess.Popen(
+            [str(self.cli), "run", "--path", str(self.path), "--host", self.host,
+             "--port", str(self.port)],
+            stdout=log, stderr=subprocess.STDOUT,
+            env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
+        )
+        log.close()
+        _wait_http(f"http://{self.host}:{self.port}/api/v2/heartbeat", self.proc)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
+
+
+@pytest.fixture(name="chroma_server")
+def fixture_chroma_server(tmp_path: Path):
+    """A fresh Chroma server for one test (the test may stop and restart it)."""
+    server = ChromaServer(tmp_path / "chroma-server")
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def _pg_bindir() -> Path | None:
+    import shutil
+
+    candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), reverse=True)
+    if candidates:
+        return candidates[0].parent
+    found = shutil.which("initdb")
+    return Path(found).parent if found else None
+
+
+class PostgresServer:
+    """A private PostgreSQL cluster in a temporary directory, on a loopback port.
+
+    PostgreSQL refuses to run as root, so under root (CI) the server runs as the ``postgres``
+    user that Debian's package creates.
+    """
+
+    def __init__(self, bindir: Path) -> None:
+        import tempfile
+
+        self.bindir = bindir
+        self.dir = Path(tempfile.mkdtemp(prefix="eip-pg-"))
+        self.data = self.dir / "data"
+        self.port = free_port()
+        self.user = "eip"
+        self.password = "eip-test-secret"
+        self.database = "eip_test"
+        self._as: list[str] = []
+        if os.geteuid() == 0:
+            import pwd
+            import shutil
+
+            try:
+                pwd.getpwnam("postgres")
+            except KeyError:
+                pytest.skip("running as root and no `postgres` user to run PostgreSQL as "
+                            "(install it with `apt-get install postgresql`)")
+            shutil.chown(self.dir, "postgres", "postgres")
+            self._as = ["runuser", "-u", "postgres", "--"]
+
+    @property
+    def url(self) -> str:
+        return (f"postgresql+psycopg://{self.user}:{self.password}@127.0.0.1:{self.port}/"
+                f"{self.database}")
+
+    def _run(self, *args: str) -> None:
+        subprocess.run([*self._as, *args], check=True, capture_output=True, cwd=self.dir)
+
+    def init(self) -> None:
+        pwfile = self.dir / "pw"
+        pwfile.write_text(self.password)
+        if self._as:
+            import shutil
+
+            shutil.chown(pwfile, "postgres", "postgres")
+        self._run(str(self.bindir / "initdb"), "-D", str(self.data), "-U", self.user,
+                  "--pwfile", str(pwfile), "-A", "scram-sha-256", "--no-sync", "-E", "UTF8")
+        self.start()
+        env = {**os.environ, "PGPASSWORD": self.password}
+        subprocess.run([str(self.bindir / "createdb"), "-h", "127.0.0.1", "-p", str(self.port),
+                        "-U", self.user, self.database], check=True, capture_output=True, env=env)
+
+    def start(self) -> None:
+        opts = f"-h 127.0.0.1 -p {self.port} -k {self.dir} -c fsync=off"
+        self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-o", opts, "-w",
+                  "-t", "60", "-l", str(self.dir / "server.log"), "start")
+
+    def stop(self, mode: str = "fast") -> None:
+        subprocess.run([*self._as, str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", mode,
+                        "-w", "stop"], capture_output=True, cwd=self.dir)
+
+    def cleanup(self) -> None:
+        import shutil
+
+        self.stop("immediate")
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+@pytest.fixture(name="postgres_server", scope="session")
+def fixture_postgres_server():
+    """A PostgreSQL server for the session; skips (with the install hint) when unavailable."""
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        pytest.skip("PostgreSQL tests need the psycopg driver: pip install 'psycopg[binary]'")
+    bindir = _pg_bindir()
+    if bindir is None:
+        pytest.skip("PostgreSQL is not installed: `apt-get install postgresql` "
+                    "(make test installs it when it can)")
+    server = PostgresServer(bindir)
+    try:
+        server.init()
+    except subprocess.CalledProcessError as exc:
+        server.cleanup()
+        pytest.fail(f"could not start PostgreSQL from {bindir}: {exc.stderr!r}")
+    try:
+        yield server
+    finally:
+        server.cleanup()
+
+
+@pytest.fixture(name="postgres_url")
+def fixture_postgres_url(postgres_server: PostgresServer) -> str:
+    """URL of the session's PostgreSQL database, with the review tables dropped."""
+    from sqlalchemy import create_engine
+
+    from assistant.reviews import metadata
+
+    engine = create_engine(postgres_server.url)
+    metadata.drop_all(engine)
+    engine.dispose()
+    return postgres_server.url

@@ -36,30 +36,34 @@ def _sqlite_target(tmp_path: Path) -> str:
 
 
 def _postgresql_target(tmp_path: Path) -> str:
-    """Scratch tables on the server named by EIP_TEST_DATABASE_URL (dropped before each test)."""
-    from sqlalchemy import create_engine
-
-    from assistant.reviews import metadata
-
-    url = os.environ["EIP_TEST_DATABASE_URL"]
-    engine = create_engine(url)
-    metadata.drop_all(engine)
-    engine.dispose()
-    return url
+    """Placeholder: the ``target`` fixture resolves PostgreSQL through ``postgres_url``."""
+    raise NotImplementedError
 
 
-#: Backends the store contract runs against. PostgreSQL hook: set EIP_TEST_DATABASE_URL to a
-#: throw-away database (e.g. postgresql+psycopg://eip:eip@localhost/eip_test, driver installed)
-#: and every contract test below also runs there.
-BACKENDS: dict[str, Callable[[Path], str]] = {"sqlite": _sqlite_target}
-if os.environ.get("EIP_TEST_DATABASE_URL"):
-    BACKENDS["postgresql"] = _postgresql_target
+#: Backends the store contract runs against. PostgreSQL runs on a private server that the
+#: ``postgres_server`` fixture (tests/conftest.py) starts, or on the throw-away database named
+#: by EIP_TEST_DATABASE_URL when that is set; without PostgreSQL those tests skip, saying why.
+BACKENDS: dict[str, Callable[[Path], str]] = {
+    "sqlite": _sqlite_target, "postgresql": _postgresql_target,
+}
+_EXTERNAL_PG = os.environ.get("EIP_TEST_DATABASE_URL")
 
 
 @pytest.fixture(params=sorted(BACKENDS))
 def target(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """URL or path of an empty review database on each configured backend."""
-    return BACKENDS[request.param](tmp_path)
+    if request.param != "postgresql":
+        return BACKENDS[request.param](tmp_path)
+    if not _EXTERNAL_PG:
+        return str(request.getfixturevalue("postgres_url"))
+    from sqlalchemy import create_engine
+
+    from assistant.reviews import metadata
+
+    engine = create_engine(_EXTERNAL_PG)
+    metadata.drop_all(engine)
+    engine.dispose()
+    return _EXTERNAL_PG
 
 
 @pytest.fixture

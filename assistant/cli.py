@@ -272,12 +272,20 @@ def ask_cmd(obj: _Ctx, question: str, zone: str | None, doc_types: tuple[str, ..
             answer = assistant.ask(question, zone=zone, flt=flt, k=k)
         else:
             answer = None
+            streamed: list[str] = []
             for piece in assistant.stream(question, zone=zone, flt=flt, k=k):
                 if isinstance(piece, str):
+                    streamed.append(piece)
                     click.echo(piece, nl=False)
                 else:
                     answer = piece
             click.echo()
+            if answer is not None and answer.text.strip() != "".join(streamed).strip():
+                # The model's draft is shown as it streams; what survives checking is final.
+                click.echo("\nChecked answer (unsupported or invalid citations removed):")
+                click.echo(answer.text)
+                for warning in answer.warnings:
+                    click.echo(f"  note: {warning}", err=True)
     except EIPError as exc:
         raise _fail(exc) from exc
     finally:
@@ -306,10 +314,12 @@ def ask_cmd(obj: _Ctx, question: str, zone: str | None, doc_types: tuple[str, ..
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), help="Write metrics JSON here.")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path), help="Write a Markdown report here.")
 @click.option("--compare", is_flag=True, help="Also compare dense-only, keyword-only and hybrid retrieval.")
+@click.option("--judge", is_flag=True,
+              help="Also let the configured language model judge correctness (off by default).")
 @pass_ctx
 def eval_cmd(obj: _Ctx, questions_path: Path | None, assessments_path: Path | None, corpus_dir: Path | None,
              k: int, answerer: str | None, json_path: Path | None, report_path: Path | None,
-             compare: bool) -> None:
+             compare: bool, judge: bool) -> None:
     """Score the assistant on a gold question set (and the drafter on gold assessments)."""
     if questions_path is None and assessments_path is None:
         raise click.UsageError("give --questions FILE and/or --assessments FILE")
@@ -325,6 +335,13 @@ def eval_cmd(obj: _Ctx, questions_path: Path | None, assessments_path: Path | No
             with click.progressbar(length=len(questions), label="Evaluating", file=sys.stderr) as bar:
                 report = run_eval(assistant, questions, k=k, compare=compare,
                                   on_progress=lambda done, total: bar.update(1))
+            if judge:
+                from assistant.llm import build_chat_model
+                from evals.judge import judge_rows
+
+                references = {q.id: q.answer for q in questions}
+                report.extra["judged_correct"] = judge_rows(
+                    build_chat_model(obj.settings()), report.per_question, references)
             _print_eval(report)
             if json_path:
                 json_path.parent.mkdir(parents=True, exist_ok=True)
@@ -404,7 +421,7 @@ def _print_eval(report: Any) -> None:
 
     click.echo(f"Questions: {report.n}  (k={report.config['k']}, answerer={report.config['answerer']})")
     click.echo("Retrieval: " + "  ".join(f"{k}={fmt(v)}" for k, v in report.retrieval.items()))
-    click.echo("Answers:   " + "  ".join(f"{k}={fmt(v)}" for k, v in report.answer.items()))
+    click.echo("Answers:   " + "  ".join(f"{k}={fmt(v)}" for k, v in {**report.answer, **report.extra}.items()))
     click.echo(f"Latency:   p50={report.latency_ms['p50']} ms  p95={report.latency_ms['p95']} ms")
     if report.compare:
         click.echo(f"{'mode':<8} {'hit@k':>7} {'recall@k':>9} {'mrr':>7} {'ndcg@k':>7}")

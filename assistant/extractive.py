@@ -82,7 +82,7 @@ class ExtractiveAnswerer:
         ("-ed", "-ly"). Asking about a "tariff" or a "lease price" that the zone's passages
         never mention means the documents do not answer, however close the topic is.
         """
-        if self.document_frequency is None or not passages:
+        if self.document_frequency is None or not passages or self.focus_df_ratio <= 0:
             return []
         have = set(content_terms(" ".join(f"{p.chunk.title} {p.chunk.text}" for p in passages)))
         limit = self.focus_df_ratio * max(self.n_chunks, 1)
@@ -155,16 +155,20 @@ class ExtractiveAnswerer:
         """The sentences to quote, and whether they include a dated disagreement."""
         best = scored[0].score
         if plan.cross_zone:
-            # One best sentence per zone, for every zone that has relevant evidence.
-            chosen: list[ScoredSentence] = []
-            seen_zones: set[str | None] = set()
+            # One sentence per zone with relevant evidence; within a zone a nearly as good
+            # sentence from a newer document wins, as later evidence supersedes earlier.
+            per_zone: dict[str | None, ScoredSentence] = {}
             for s in scored:
-                zone = passages[s.passage].chunk.zone
-                if zone in seen_zones or s.score < 0.75 * best:
+                if s.score < 0.75 * best:
                     continue
-                seen_zones.add(zone)
-                chosen.append(s)
-            return chosen, False
+                zone = passages[s.passage].chunk.zone
+                current = per_zone.get(zone)
+                if current is None:
+                    per_zone[zone] = s
+                elif (s.score >= 0.8 * current.score
+                      and (passages[s.passage].chunk.date or "") > (passages[current.passage].chunk.date or "")):
+                    per_zone[zone] = s
+            return sorted(per_zone.values(), key=lambda s: -s.score), False
         drop = {w for z in plan.zones for n in z.names for w in words(n)}
         wanted = set(content_terms(plan.text, drop=drop))
         chosen = [scored[0]]

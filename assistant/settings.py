@@ -19,7 +19,7 @@ from pydantic_settings import (
 )
 
 DEFAULT_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
-PARSER_VERSION = "2"  # bump when loaders change what text chunks get
+PARSER_VERSION = "3"  # bump when loaders change what text chunks get
 
 
 def _config_file() -> Path:
@@ -81,7 +81,7 @@ class Settings(BaseSettings):
     focus_df_ratio: float = Field(
         0.12, ge=0, le=1,
         description="Refuse when a specific question word (in at most this share of chunks) "
-        "appears in none of the retrieved passages.",
+        "appears in none of the retrieved passages; 0 turns the check off.",
     )
     support_threshold: float = Field(
         0.45, description="Citation checker: minimum similarity of a sentence to its passage."

@@ -29,18 +29,16 @@ def _looks_like_heading(line: str) -> bool:
 
 
 def _paragraphs(text: str) -> list[str]:
-    """Paragraphs separated by blank lines; single line breaks inside are joined."""
-    blocks = re.split(r"\n\s*\n", text)
+    """Paragraphs separated by blank lines, with their line breaks kept.
+
+    Line structure carries headings and table rows; the sentence splitter downstream
+    re-flows wrapped prose, so nothing is lost by keeping it here.
+    """
     out: list[str] = []
-    for block in blocks:
+    for block in re.split(r"\n\s*\n", text):
         lines = [ln.strip() for ln in block.splitlines() if ln.strip()]
-        if not lines:
-            continue
-        # Table rows and bullet lists keep their line structure; prose is re-flowed.
-        if any("|" in ln or ln.startswith(("-", "•", "*")) for ln in lines):
+        if lines:
             out.append("\n".join(lines))
-        else:
-            out.append(" ".join(lines))
     return out
 
 

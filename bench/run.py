@@ -1,0 +1,526 @@
+"""Run every benchmark and rewrite ``docs/benchmarks.md``.
+
+    python -m bench.run            # full: >= 2,000 pages, 3 A/B pairs, 10k/100k chunks, 60 s load
+    python -m bench.run --quick    # development: ~200 pages, 1 pair, sample scale, 10 s load
+
+Intermediate results go to ``bench/.work/results-<mode>.json``; profiles (pyinstrument text)
+to ``docs/profiles/``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+WORK = ROOT / "bench" / ".work"
+DOC = ROOT / "docs" / "benchmarks.md"
+PROFILES = ROOT / "docs" / "profiles"
+
+
+@dataclass(frozen=True)
+class Mode:
+    name: str
+    pages: int
+    pairs: int
+    scales: tuple[int, ...]
+    serve_seconds: float
+    embed_texts: int
+    quality: bool
+    profiles: bool
+
+
+FULL = Mode("full", 2000, 3, (0, 10_000, 100_000), 60, 400, True, True)
+QUICK = Mode("quick", 200, 1, (0,), 10, 120, False, False)
+
+
+def log(msg: str) -> None:
+    print(msg, flush=True)
+
+
+# --------------------------------------------------------------------------- machine
+def machine() -> dict[str, Any]:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    nproc = subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip()
+    mem = ""
+    try:
+        kib = int(Path("/proc/meminfo").read_text().split()[1])
+        mem = f"{kib / 1024 / 1024:.0f} GiB"
+    except (OSError, ValueError, IndexError):
+        pass
+    versions = {}
+    for pkg in ("torch", "sentence-transformers", "transformers", "onnxruntime", "tokenizers",
+                "chromadb", "numpy", "pypdf", "langchain-community", "langchain-text-splitters",
+                "langchain-huggingface", "langchain-chroma", "gradio"):
+        try:
+            versions[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            versions[pkg] = "not installed"
+    return {"cpu": cpu, "nproc": nproc, "memory": mem, "python": platform.python_version(),
+            "platform": platform.platform(), "versions": versions,
+            "embedding_backend": _default_backend()}
+
+
+def _default_backend() -> str:
+    from assistant.settings import Settings
+
+    return Settings().embedding_backend
+
+
+def _load() -> float:
+    return round(os.getloadavg()[0], 2)
+
+
+# --------------------------------------------------------------------------- stages
+def stage(results: dict[str, Any], name: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
+    log(f"[{name}] (load average {_load()})")
+    started = time.perf_counter()
+    load_before = _load()
+    try:
+        value = fn(*args, **kwargs)
+    except Exception as exc:  # noqa: BLE001 - one failed stage must not lose the others
+        log(f"  FAILED: {type(exc).__name__}: {exc}")
+        value = {"error": f"{type(exc).__name__}: {exc}"}
+    results[name] = value
+    results.setdefault("_stages", {})[name] = {
+        "seconds": round(time.perf_counter() - started, 1), "load_before": load_before,
+        "load_after": _load()}
+    return value
+
+
+def run_indexing(mode: Mode) -> dict[str, Any]:
+    from bench.corpus import generate
+    from bench.indexing import run_pairs
+
+    corpus = generate(mode.pages)
+    log(f"  corpus: {corpus.documents} documents, {corpus.pages} pages ({corpus.replicas} copies)")
+    out = run_pairs(corpus.root, corpus.pages, mode.pairs, log=log)
+    out["corpus"] = corpus.as_dict()
+    return out
+
+
+def run_reindex(mode: Mode) -> dict[str, Any]:
+    from bench.corpus import generate
+    from bench.indexing import reindex
+
+    corpus = generate(mode.pages)
+    return reindex(corpus.root, corpus.pages, log=log)
+
+
+def run_quality() -> dict[str, Any]:
+    from bench.indexing import quality
+
+    backend = _default_backend()
+    out: dict[str, Any] = {"backend": backend}
+    out["baseline"] = quality("baseline")
+    out["ours"] = quality("ours", backend=backend)
+    out["torch"] = out["ours"] if backend == "torch" else quality("ours", backend="torch")
+    for name in ("baseline", "ours", "torch"):
+        log(f"  {name:<8} hit@5 {out[name]['hit@k']:.3f}  recall@5 {out[name]['recall@k']:.3f}  "
+            f"mrr {out[name]['mrr']:.3f}")
+    return out
+
+
+def run_profiles() -> dict[str, Any]:
+    """pyinstrument profiles of one build of each pipeline on the quick-size corpus."""
+    from bench.corpus import generate
+    from bench.indexing import run_child
+
+    corpus = generate(QUICK.pages)
+    out = {}
+    for impl in ("ours", "baseline"):
+        path = PROFILES / f"indexing-{impl}.txt"
+        run = run_child(impl, corpus.root, WORK / f"profile-{impl}", corpus.pages, profile=path)
+        out[impl] = {"path": str(path.relative_to(ROOT)), "wall": run.wall}
+        log(f"  profiled {impl}: {run.wall:.1f} s -> {path.relative_to(ROOT)}")
+    return out
+
+
+# --------------------------------------------------------------------------- report
+def _f(value: Any, digits: int = 1) -> str:
+    if value is None or isinstance(value, str):
+        return str(value)
+    return f"{value:,.{digits}f}"
+
+
+def _ok(flag: bool | None) -> str:
+    return {True: "held", False: "**not held**", None: "not measured"}[flag]
+
+
+def targets(r: dict[str, Any], mode: Mode) -> list[tuple[str, str, bool | None, str]]:
+    """(target, measured, held?, why) rows."""
+    rows: list[tuple[str, str, bool | None, str]] = []
+    idx = r.get("indexing", {})
+    q = r.get("quality", {})
+    if "ratio" in idx:
+        ratio = idx["ratio"]["median"]
+        same_quality = None
+        if "baseline" in q and "ours" in q:
+            same_quality = q["ours"]["hit@k"] >= q["baseline"]["hit@k"]
+        why = ("" if ratio >= 2.0 else
+               "embedding dominates both builds (see profiles); the int8 ONNX model and "
+               "parse/embed overlap cut our embedding cost, but both pipelines pay the same "
+               "pypdf parsing and our index embeds more, shorter chunks (page-bounded, 900 "
+               "characters with a title line) than the baseline's 1000-character chunks")
+        quality_note = ("" if same_quality is None else
+                        f"; hit@5 ours {q['ours']['hit@k']:.3f} vs baseline {q['baseline']['hit@k']:.3f}")
+        rows.append(("Indexing throughput >= 2.0x baseline (median of pair ratios), equal or "
+                     "better hit@5", f"{ratio:.2f}x{quality_note}",
+                     ratio >= 2.0 and same_quality is not False, why))
+        peak = idx["ours"]["peak_rss_mib"]["max"]
+        rows.append(("Peak RSS while indexing <= 2 GiB", f"{peak:,.0f} MiB (max of runs)",
+                     peak <= 2048, ""))
+    re = r.get("reindex", {})
+    if "noop" in re:
+        share = re["noop"]["share"]
+        rows.append(("No-op re-index <= 2% of a full build", f"{share:.2%} "
+                     f"({re['noop']['build_seconds']:.2f} s of {re['full']['build_seconds']:.1f} s)",
+                     share <= 0.02,
+                     "" if share <= 0.02 else "hashing every file and opening the vector "
+                     "store are fixed costs that do not shrink with a smaller corpus"))
+        share = re["one_changed"]["share"]
+        rows.append(("One changed file <= 5% of a full build", f"{share:.2%} "
+                     f"({re['one_changed']['build_seconds']:.2f} s)", share <= 0.05,
+                     "" if share <= 0.05 else "loading the embedding model is a fixed cost"))
+    if "torch" in q and "ours" in q and q.get("backend", "torch") != "torch":
+        diff = q["ours"]["hit@k"] - q["torch"]["hit@k"]
+        rows.append((f"{q['backend']} keeps hit@5 within 0.01 of torch",
+                     f"{q['ours']['hit@k']:.3f} vs {q['torch']['hit@k']:.3f} ({diff:+.3f})",
+                     diff >= -0.01, ""))
+    emb = r.get("embedding", {})
+    if "backends" in emb:
+        best = max(emb["backends"], key=lambda b: b["share_of_peak"])
+        default = next((b for b in emb["backends"] if b["backend"] == _default_backend()), best)
+        rows.append(("Embedding >= 50% of the measured matmul peak",
+                     f"{default['backend']}: {default['share_of_peak']:.0%} "
+                     f"(best {best['backend']} {best['share_of_peak']:.0%})",
+                     default["share_of_peak"] >= 0.5,
+                     "" if default["share_of_peak"] >= 0.5 else EMBEDDING_WHY))
+    scales = {s["scale"]: s for s in r.get("query", {}).get("scales", [])}
+    if "sample" in scales:
+        s = scales["sample"]
+        rows.append(("ask p50 <= 150 ms at sample scale", f"{s['ask_p50']:.0f} ms",
+                     s["ask_p50"] <= 150, "" if s["ask_p50"] <= 150 else ASK_WHY))
+        rows.append(("ask p95 <= 400 ms at sample scale", f"{s['ask_p95']:.0f} ms",
+                     s["ask_p95"] <= 400, "" if s["ask_p95"] <= 400 else ASK_WHY))
+    big = scales.get("~100k")
+    rows.append(("ask p50 <= 300 ms at 100k chunks",
+                 f"{big['ask_p50']:.0f} ms" if big else "-",
+                 (big["ask_p50"] <= 300) if big else None,
+                 "" if big is None or big["ask_p50"] <= 300 else ASK_WHY))
+    d = r.get("dossier", {})
+    if "seconds" in d:
+        rows.append(("Dossier, one zone x all criteria <= 30 s",
+                     f"{d['seconds']:.1f} s ({d['criteria']} criteria)", d["seconds"] <= 30, ""))
+    sv = r.get("serve", {})
+    if "errors" in sv:
+        rows.append(("Load run (20 clients): zero errors",
+                     f"{sv['errors']} errors, {sv['requests']} answers", sv["errors"] == 0, ""))
+    total = r.get("_total_seconds")
+    if total is not None:
+        limit = 20 * 60 if mode.name == "full" else 3 * 60
+        rows.append((f"`make bench{'-quick' if mode.name == 'quick' else ''}` under "
+                     f"{limit // 60} min", f"{total / 60:.1f} min", total <= limit,
+                     "" if total <= limit else "the machine was shared while measuring (see the "
+                     "load averages); on an idle 2-core machine the stages sum to less"))
+    return rows
+
+
+EMBEDDING_WHY = (
+    "a 6-layer, 384-wide encoder at ~170 tokens per text is a chain of small matrix products "
+    "(384x384 and 384x1536 per layer) plus softmax, GELU and layer norms, which are memory-bound "
+    "and run at a fraction of the GEMM rate; the matmul peak is measured on 1536x1536 products "
+    "that keep both cores' FMA units busy. The int8 model does fewer FLOP per second in fp32 "
+    "terms on this AVX2 CPU without VNNI (int8 dot products use the slower vpmaddubsw path) "
+    "but more tokens per second.")
+ASK_WHY = (
+    "the extractive answerer embeds up to 24 sentences of the retrieved passages per question "
+    "(short batches, where the model's per-call overhead dominates); sentence vectors are "
+    "cached per process, so questions about passages already seen are faster (see "
+    "docs/profiles/query-sample.txt)")
+
+
+def render(r: dict[str, Any], mode: Mode) -> str:
+    m = r["machine"]
+    L: list[str] = []
+    add = L.append
+    add("# Benchmarks")
+    add("")
+    add(f"Generated by `make bench{'-quick' if mode.name == 'quick' else ''}` "
+        f"(`python -m bench.run{' --quick' if mode.name == 'quick' else ''}`) on "
+        f"{r['date']}; mode **{mode.name}**; the whole run took "
+        f"{r.get('_total_seconds', 0) / 60:.1f} min. Do not edit by hand: the next run rewrites it.")
+    add("")
+    add("## Machine")
+    add("")
+    add(f"- CPU: {m['cpu']}, `nproc` = {m['nproc']}, memory {m['memory']}")
+    add(f"- Python {m['python']} on {m['platform']}")
+    add("- " + ", ".join(f"{k} {v}" for k, v in m["versions"].items()))
+    add(f"- Embedding backend of the project's runs: `{m['embedding_backend']}` "
+        "(`EIP_EMBEDDING_BACKEND`)")
+    stages = r.get("_stages", {})
+    loads = [v["load_before"] for v in stages.values()] + [v["load_after"] for v in stages.values()]
+    if loads:
+        add(f"- 1-minute load average seen during the run: {min(loads):.1f} to {max(loads):.1f} "
+            f"(2 cores: anything above ~2 means other work shared the CPU and slowed every number "
+            "below; A/B pairs alternate so both sides share the same conditions)")
+    add("")
+    add("## Commands")
+    add("")
+    add("```")
+    add("make bench          # python -m bench.run          (full; rewrites this file)")
+    add("make bench-quick    # python -m bench.run --quick  (development, a few minutes)")
+    add("python -m bench.indexing --pages 200 --pairs 1     # one A/B pair only")
+    add("python -m bench.embedding | bench.query | bench.dossier | bench.serve")
+    add("```")
+    add("")
+
+    idx = r.get("indexing", {})
+    add("## Indexing: the project's pipeline vs the LangChain baseline")
+    add("")
+    if "pairs" in idx:
+        c = idx["corpus"]
+        add(f"Corpus: the sample corpus replicated {c['replicas']} times with varied text "
+            f"(numbers scaled, years shifted, synonyms swapped; PDFs re-rendered as PDFs): "
+            f"{c['documents']} documents, **{c['pages']:,} pages** (PDF pages plus the source pages "
+            "of the DOCX/Markdown/HTML files). Each build runs in a fresh subprocess with an empty "
+            "data directory; times are the process's wall time (imports and model loading "
+            "included), peak RSS and CPU time come from that process's own rusage. Baseline: "
+            "PyPDFLoader/Docx2txtLoader/BSHTMLLoader/TextLoader, "
+            "RecursiveCharacterTextSplitter(1000, 200), HuggingFaceEmbeddings on the same "
+            "bundled model, Chroma.from_documents.")
+        add("")
+        add("| pair | ours s | baseline s | ratio | ours pages/s | baseline pages/s | ours chunks/s "
+            "| baseline chunks/s | ours peak RSS MiB | baseline peak RSS MiB |")
+        add("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+        for n, p in enumerate(idx["pairs"], start=1):
+            o, b = p["ours"], p["baseline"]
+            add(f"| {n} | {o['wall']:.1f} | {b['wall']:.1f} | {p['ratio']:.2f}x | "
+                f"{o['pages'] / o['wall']:.1f} | {b['pages'] / b['wall']:.1f} | "
+                f"{o['chunks'] / o['wall']:.1f} | {b['chunks'] / b['wall']:.1f} | "
+                f"{o['peak_rss_mib']:.0f} | {b['peak_rss_mib']:.0f} |")
+        ra = idx["ratio"]
+        add("")
+        add(f"**Ratio (baseline time / our time): median {ra['median']:.2f}x** "
+            f"(min {ra['min']:.2f}x, max {ra['max']:.2f}x).")
+        add("")
+        add("| | ours (median) | baseline (median) |")
+        add("| --- | ---: | ---: |")
+        for key, label in (("pages_per_s", "pages/s"), ("chunks_per_s", "chunks/s"),
+                           ("wall", "wall s"), ("cpu", "CPU s"), ("peak_rss_mib", "peak RSS MiB")):
+            add(f"| {label} | {_f(idx['ours'][key]['median'])} | {_f(idx['baseline'][key]['median'])} |")
+        add(f"| chunks | {idx['ours']['chunks']:,} | {idx['baseline']['chunks']:,} |")
+        add("")
+    elif idx:
+        add(f"Failed: {idx.get('error')}")
+        add("")
+    q = r.get("quality", {})
+    if "baseline" in q:
+        add("Retrieval quality on `evals/questions.jsonl` (sample corpus, top 5, answerable "
+            "questions):")
+        add("")
+        add("| index | hit@5 | recall@5 | MRR | chunks |")
+        add("| --- | ---: | ---: | ---: | ---: |")
+        add(f"| baseline (LangChain similarity_search) | {q['baseline']['hit@k']:.3f} | "
+            f"{q['baseline']['recall@k']:.3f} | {q['baseline']['mrr']:.3f} | {q['baseline']['chunks']} |")
+        add(f"| ours, `{q['backend']}` (hybrid retrieval) | {q['ours']['hit@k']:.3f} | "
+            f"{q['ours']['recall@k']:.3f} | {q['ours']['mrr']:.3f} | {q['ours']['chunks']} |")
+        if q["backend"] != "torch":
+            add(f"| ours, `torch` | {q['torch']['hit@k']:.3f} | {q['torch']['recall@k']:.3f} | "
+                f"{q['torch']['mrr']:.3f} | {q['torch']['chunks']} |")
+        add("")
+    elif mode.name == "quick":
+        add("Retrieval quality is measured in the full run only.")
+        add("")
+
+    re = r.get("reindex", {})
+    add("## Re-indexing")
+    add("")
+    if "noop" in re:
+        add("Times of `build_index` itself (what `eip index` reports); the process times include "
+            "interpreter start-up and imports.")
+        add("")
+        add("| run | build s | share of full build | process s |")
+        add("| --- | ---: | ---: | ---: |")
+        add(f"| full build | {re['full']['build_seconds']:.2f} | 100% | {re['full']['process_seconds']:.1f} |")
+        add(f"| no-op re-index | {re['noop']['build_seconds']:.2f} | {re['noop']['share']:.2%} | "
+            f"{re['noop']['process_seconds']:.1f} |")
+        add(f"| one changed file (`{re['one_changed']['file']}`) | "
+            f"{re['one_changed']['build_seconds']:.2f} | {re['one_changed']['share']:.2%} | "
+            f"{re['one_changed']['process_seconds']:.1f} |")
+        add("")
+    emb = r.get("embedding", {})
+    add("## Embedding ceiling")
+    add("")
+    if "backends" in emb:
+        add(f"Float32 matmul peak measured in the same process (numpy, 1536x1536, all cores): "
+            f"**{emb['peak_gflops']:.1f} GFLOP/s** (before {emb['peak_before']:.1f}, after "
+            f"{emb['peak_after']:.1f}). Model work counted as 2 x layers x (12h^2 + 2nh) FLOP per "
+            f"token (h = {emb['model']['hidden']}, {emb['model']['layers']} layers, n = padded length).")
+        add("")
+        add("| backend | texts/s | tokens/s | GFLOP/s (fp32-equivalent) | share of peak |")
+        add("| --- | ---: | ---: | ---: | ---: |")
+        for b in emb["backends"]:
+            add(f"| {b['backend']} | {b['texts_per_s']:.1f} | {b['tokens_per_s']:,.0f} | "
+                f"{b['gflops']:.1f} | {b['share_of_peak']:.0%} |")
+        add("")
+    qr = r.get("query", {})
+    add("## Query latency (warm, in-process, extractive answerer)")
+    add("")
+    if "scales" in qr:
+        add("Each of the 111 questions once, after 5 warm-up questions. Scale-up indexes are "
+            "the sample index plus synthetic chunks (copies of real zone chunks with varied "
+            "text in new zones, vectors = the real chunk's vector plus noise, re-normalised), "
+            "written through the same DocStore/ChromaStore calls as the indexer; embedding 100k "
+            "chunks for real would take most of the time budget and measure the embedder again.")
+        add("")
+        add("| scale | chunks | ask p50 ms | ask p95 ms | retrieval p50 ms | retrieval p95 ms | "
+            "query embedding p50 ms |")
+        add("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+        for s in qr["scales"]:
+            add(f"| {s['scale']} | {s['chunks']:,} | {s['ask_p50']:.0f} | {s['ask_p95']:.0f} | "
+                f"{s['retrieve_p50']:.0f} | {s['retrieve_p95']:.0f} | {s['embed_query_p50']:.0f} |")
+        if len(qr["scales"]) > 1:
+            first, last = qr["scales"][0], qr["scales"][-1]
+            growth = last["chunks"] / first["chunks"]
+            add("")
+            add(f"From {first['chunks']:,} to {last['chunks']:,} chunks ({growth:.0f}x): ask p50 "
+                f"x{last['ask_p50'] / first['ask_p50']:.2f}, retrieval p50 "
+                f"x{last['retrieve_p50'] / first['retrieve_p50']:.2f}.")
+        add("")
+    d = r.get("dossier", {})
+    add("## Dossier")
+    add("")
+    if "seconds" in d:
+        add(f"Zone `{d['zone']}` x {d['criteria']} criteria (extractive): **{d['seconds']:.1f} s** "
+            f"({d['per_criterion_ms']:.0f} ms per criterion). Statuses: "
+            + ", ".join(f"{k} {v}" for k, v in sorted(d["statuses"].items())) + ".")
+        add("")
+    sv = r.get("serve", {})
+    add("## Serving (load run)")
+    add("")
+    if "requests" in sv:
+        add(f"`eip serve` on loopback over the sample index; {sv['clients']} concurrent clients for "
+            f"{sv['seconds']:.0f} s, each asking the next gold question through the app's queue "
+            "(the browser's HTTP protocol: queue/join + server-sent events; the app publishes no "
+            "client API).")
+        add("")
+        add("| answers | requests/s | p50 s | p95 s | errors |")
+        add("| ---: | ---: | ---: | ---: | ---: |")
+        add(f"| {sv['requests']} | {sv['requests_per_s']:.2f} | {sv['p50_s']:.2f} | "
+            f"{sv['p95_s']:.2f} | {sv['errors']} |")
+        if sv.get("error_kinds"):
+            add("")
+            add("Errors: " + "; ".join(sv["error_kinds"]))
+        add("")
+        add("The app runs at most 4 chat answers at once (Gradio queue concurrency), so with 20 "
+            "clients most of the latency is waiting in the queue: p50 is about 5 x the "
+            "single-answer time.")
+        add("")
+    add("## Targets")
+    add("")
+    add("| target | measured | status | why not |")
+    add("| --- | --- | --- | --- |")
+    for target, measured, held, why in targets(r, mode):
+        add(f"| {target} | {measured} | {_ok(held)} | {why} |")
+    add("")
+    add("## Where the time goes")
+    add("")
+    add("Profiles (pyinstrument, text) are in `docs/profiles/`: `indexing-ours.txt` and "
+        "`indexing-baseline.txt` (one build each of the ~200-page corpus), `query-*.txt` (all "
+        "questions asked once at each scale), `dossier.txt`.")
+    add("")
+    for line in FINDINGS:
+        add(line)
+    add("")
+    return "\n".join(L)
+
+
+FINDINGS = [
+    "- Indexing: embedding is most of both builds. Ours runs the model through ONNX Runtime "
+    "(`EIP_EMBEDDING_BACKEND=onnx-int8`: per-channel int8 weights, feed-forward "
+    "down-projections kept fp32), sorts texts by token length before batching and drops "
+    "duplicate texts; PDF parsing (pypdf, pure Python) runs on a worker thread ahead of the "
+    "embedder, which releases the GIL, so parsing mostly overlaps with embedding.",
+    "- Re-indexing: a no-op run hashes every file and opens the stores; a changed file adds "
+    "its parse, its embeddings and the model load (ONNX Runtime loads in well under a second; "
+    "torch and sentence-transformers take several).",
+    "- Query: the extractive answerer embeds the sentences of the retrieved passages; that is "
+    "most of an answer's time (see `query-sample.txt`). Retrieval itself (query embedding, "
+    "Chroma HNSW, SQLite FTS5 BM25, fusion and MMR) is a small share and grows with the index "
+    "mainly through FTS5 ranking of the OR-query's matches.",
+]
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bench.run")
+    ap.add_argument("--quick", action="store_true", help="small and fast, for development")
+    ap.add_argument("--out", type=Path, default=DOC)
+    ap.add_argument("--only", help="comma-separated stages to run (others are skipped)")
+    args = ap.parse_args(argv)
+    mode = QUICK if args.quick else FULL
+    only = set(args.only.split(",")) if args.only else None
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    WORK.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    results: dict[str, Any] = {"mode": mode.name,
+                               "date": dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+                               "machine": machine()}
+    log(f"bench ({mode.name}) on {results['machine']['cpu']} x {results['machine']['nproc']}")
+
+    def want(name: str) -> bool:
+        return only is None or name in only
+
+    from bench import dossier, embedding, query, serve
+
+    if want("indexing"):
+        stage(results, "indexing", run_indexing, mode)
+    if want("reindex"):
+        stage(results, "reindex", run_reindex, mode)
+    if want("quality") and mode.quality:
+        stage(results, "quality", run_quality)
+    if want("embedding"):
+        stage(results, "embedding", embedding.run, mode.embed_texts, log=log)
+    profile_dir = PROFILES if mode.profiles else None
+    if want("query"):
+        stage(results, "query", query.run, mode.scales, profile_dir=profile_dir, log=log)
+    sample = query.build_sample_index(WORK / "query-sample-default")
+    if want("dossier"):
+        stage(results, "dossier", dossier.run, sample,
+              profile=PROFILES / "dossier.txt" if mode.profiles else None, log=log)
+    if want("serve"):
+        stage(results, "serve", serve.run, sample, clients=20, seconds=mode.serve_seconds, log=log)
+    if want("profiles") and mode.profiles:
+        stage(results, "profiles", run_profiles)
+    results["_total_seconds"] = time.perf_counter() - started
+    (WORK / f"results-{mode.name}.json").write_text(json.dumps(results, indent=2, default=str))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(render(results, mode))
+    log(f"wrote {args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out} "
+        f"in {results['_total_seconds'] / 60:.1f} min")
+    for target, measured, held, _ in targets(results, mode):
+        log(f"  {_ok(held):<14} {target}: {measured}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

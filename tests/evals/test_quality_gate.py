@@ -1,0 +1,48 @@
+"""The quality gate: the evaluation on the sample corpus must stay above evals/thresholds.toml."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from assistant.service import build_assistant
+from assistant.settings import Settings
+from evals.assessments import run_assessment_eval
+from evals.runner import load_questions, run_eval
+
+REPO = Path(__file__).resolve().parents[2]
+THRESHOLDS = tomllib.loads((REPO / "evals" / "thresholds.toml").read_text())
+
+
+@pytest.fixture(name="assistant", scope="module")
+def fixture_assistant(sample_index_template: Path):
+    assistant = build_assistant(Settings(data_dir=sample_index_template, corpus_dir=REPO / "corpus"))
+    yield assistant
+    assistant.close()
+
+
+@pytest.mark.slow
+def test_answers_meet_thresholds(assistant) -> None:
+    report = run_eval(assistant, load_questions(REPO / "evals" / "questions.jsonl"), k=5, compare=True)
+    for name, floor in THRESHOLDS["retrieval"].items():
+        assert report.retrieval[name] >= floor, f"retrieval {name} {report.retrieval[name]:.3f} < {floor}"
+    measured = {**report.answer, **report.extra}
+    for name, floor in THRESHOLDS["answer"].items():
+        assert measured[name] >= floor, f"answer {name} {measured[name]:.3f} < {floor}"
+    assert set(report.as_json()) == {"n", "config", "retrieval", "answer", "latency_ms", "per_question"}
+    assert set(report.as_json()["answer"]) == {
+        "key_fact_recall", "citation_precision", "citation_recall", "abstention_accuracy", "faithfulness"}
+    hybrid, dense, keyword = (report.compare[m]["hit@k"] for m in ("hybrid", "dense", "keyword"))
+    assert hybrid > dense and hybrid > keyword, f"hybrid {hybrid} must beat dense {dense}, keyword {keyword}"
+
+
+@pytest.mark.slow
+def test_drafter_meets_thresholds(assistant) -> None:
+    result = run_assessment_eval(assistant, REPO / "evals" / "assessments.yaml")
+    gate = THRESHOLDS["assessments"]
+    assert result["agreement"] >= gate["agreement"], result["agreement"]
+    assert result["kappa"] >= gate["kappa"], result["kappa"]
+    assert result["leaks"] <= gate["leaks"], "evidence leaked across zones"
+    assert result["quotes_not_on_page"] <= gate["quotes_not_on_page"], "quotes not on their page"

@@ -48,5 +48,19 @@ check-corpus: install
 eval: install
 	$(BIN)/eip eval --questions evals/questions.jsonl --compare --report docs/eval.md
 
+# Benchmarks against the LangChain baseline; both rewrite docs/benchmarks.md. The full run
+# indexes >= 2,000 pages three times with each pipeline (see the doc for how long that takes).
+BENCH_STAMP := $(VENV)/.bench-installed
+
+$(BENCH_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	@touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
+	$(BIN)/python -m bench.run
+
+bench-quick: $(BENCH_STAMP)
+	$(BIN)/python -m bench.run --quick
+
 clean:
 	rm -rf .eip

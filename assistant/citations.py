@@ -84,8 +84,9 @@ def markers_in(sentence: str) -> tuple[int, ...]:
 class CitationChecker:
     """Validates ``[n]`` citations of an answer against the numbered passages it was given."""
 
-    def __init__(self, embedder: Embedder | None, *, threshold: float = 0.45,
-                 lexical_threshold: float = 0.6) -> None:
+    def __init__(
+        self, embedder: Embedder | None, *, threshold: float = 0.45, lexical_threshold: float = 0.6
+    ) -> None:
         self.embedder = embedder
         self.threshold = threshold
         self.lexical_threshold = lexical_threshold
@@ -128,7 +129,9 @@ class CitationChecker:
             good = [m for m in marks if m in passages]
             if not good:
                 removed.append(claim)
-                checked.append(CheckedSentence(claim, marks, False, 0.0, "cites a passage that was not given"))
+                checked.append(
+                    CheckedSentence(claim, marks, False, 0.0, "cites a passage that was not given")
+                )
                 continue
             score = max(self.support(claim, passages[m].chunk.text) for m in good)
             ok = score >= self.threshold

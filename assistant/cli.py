@@ -39,8 +39,11 @@ def _fail(exc: EIPError) -> click.ClickException:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Where the index and databases live (env EIP_DATA_DIR, default .eip/).")
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where the index and databases live (env EIP_DATA_DIR, default .eip/).",
+)
 @click.option("-v", "--verbose", count=True, help="-v for progress details, -vv for debug logs.")
 @click.version_option(package_name="eip-assistant")
 @click.pass_context
@@ -58,8 +61,12 @@ def cli(ctx: click.Context, data_dir: Path | None, verbose: int) -> None:
 
 
 @cli.command("index")
-@click.option("--corpus", "corpus_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="Corpus root (env EIP_CORPUS_DIR, default corpus/).")
+@click.option(
+    "--corpus",
+    "corpus_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Corpus root (env EIP_CORPUS_DIR, default corpus/).",
+)
 @click.option("--rebuild", is_flag=True, help="Drop the index and build it from scratch.")
 @click.option("--strict", is_flag=True, help="Exit 1 if any file could not be indexed.")
 @pass_ctx
@@ -132,8 +139,11 @@ class _ProgressBar:
         if event.stage == "file":
             if self._bar is None and event.total > 0:
                 self._bar = click.progressbar(
-                    length=event.total, label="Indexing", file=sys.stderr,
-                    show_pos=True, item_show_func=lambda s: s or "",
+                    length=event.total,
+                    label="Indexing",
+                    file=sys.stderr,
+                    show_pos=True,
+                    item_show_func=lambda s: s or "",
                 )
                 self._bar.__enter__()
             if self._bar is not None:
@@ -156,9 +166,7 @@ def _open_docs(obj: _Ctx) -> Any:
 
     settings = obj.settings()
     if not settings.index_db.exists():
-        raise click.ClickException(
-            f"no index in {settings.data_dir}. Build one with `eip index`."
-        )
+        raise click.ClickException(f"no index in {settings.data_dir}. Build one with `eip index`.")
     docs = DocStore(settings.index_db)
     try:
         check_fingerprint(docs.get_meta("fingerprint"), settings.fingerprint())
@@ -200,10 +208,14 @@ def status_cmd(obj: _Ctx, as_json: bool) -> None:
         return
     click.echo(f"Index:      {info['data_dir']} (corpus {info['corpus']})")
     click.echo(f"Documents:  {info['documents']} indexed, {info['failed']} failed; {info['chunks']} chunks")
-    click.echo(f"Zones:      {len(info['zones'])} " + ", ".join(f"{z} ({n})" for z, n in info["zones"].items()))
+    click.echo(
+        f"Zones:      {len(info['zones'])} " + ", ".join(f"{z} ({n})" for z, n in info["zones"].items())
+    )
     click.echo("Doc types:  " + ", ".join(f"{t} ({n})" for t, n in info["doc_types"].items()))
-    click.echo(f"Model:      {info['embedding_model']} (dim {info['dimension']}), "
-               f"chunks {info['chunk_size']}/{info['chunk_overlap']} chars")
+    click.echo(
+        f"Model:      {info['embedding_model']} (dim {info['dimension']}), "
+        f"chunks {info['chunk_size']}/{info['chunk_overlap']} chars"
+    )
     click.echo(f"Last run:   {info['last_run']}")
     for f in info["failures"]:
         click.echo(f"  FAILED {f['source']} [{f['kind']}]: {f['reason']}")
@@ -227,8 +239,10 @@ def sources_cmd(obj: _Ctx, zone: str | None, as_json: bool) -> None:
     for r in rows:
         pages = "-" if r.pages is None else str(r.pages)
         status = r.status if r.status == "indexed" else f"{r.status}: {r.kind}"
-        click.echo(f"{r.source:<62} {r.doc_type or '':<18} {r.zone or '-':<18} "
-                   f"pages {pages:>3}  chunks {r.chunks:>4}  {status}")
+        click.echo(
+            f"{r.source:<62} {r.doc_type or '':<18} {r.zone or '-':<18} "
+            f"pages {pages:>3}  chunks {r.chunks:>4}  {status}"
+        )
 
 
 def _build(obj: _Ctx, **more: Any) -> Any:
@@ -243,16 +257,30 @@ def _build(obj: _Ctx, **more: Any) -> Any:
 @cli.command("ask")
 @click.argument("question")
 @click.option("--zone", help="Restrict to one zone id (framework documents stay in scope).")
-@click.option("--doc-type", "doc_types", multiple=True,
-              type=click.Choice(["framework", "zone_document", "consultant_report", "other"]),
-              help="Only these document types (repeatable).")
+@click.option(
+    "--doc-type",
+    "doc_types",
+    multiple=True,
+    type=click.Choice(["framework", "zone_document", "consultant_report", "other"]),
+    help="Only these document types (repeatable).",
+)
 @click.option("--k", type=click.IntRange(1, 50), help="Passages to retrieve (default 5).")
-@click.option("--answerer", type=click.Choice(["extractive", "llm"]),
-              help="extractive (default, offline) or llm (EIP_LLM_BASE_URL/EIP_LLM_MODEL).")
+@click.option(
+    "--answerer",
+    type=click.Choice(["extractive", "llm"]),
+    help="extractive (default, offline) or llm (EIP_LLM_BASE_URL/EIP_LLM_MODEL).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
 @pass_ctx
-def ask_cmd(obj: _Ctx, question: str, zone: str | None, doc_types: tuple[str, ...],
-            k: int | None, answerer: str | None, as_json: bool) -> None:
+def ask_cmd(
+    obj: _Ctx,
+    question: str,
+    zone: str | None,
+    doc_types: tuple[str, ...],
+    k: int | None,
+    answerer: str | None,
+    as_json: bool,
+) -> None:
     """Answer QUESTION from the indexed documents, citing file and page.
 
     \b
@@ -299,27 +327,56 @@ def ask_cmd(obj: _Ctx, question: str, zone: str | None, doc_types: tuple[str, ..
         click.echo("\nSources:")
         for c in answer.citations:
             page = f", p. {c.page}" if c.page is not None else ""
-            click.echo(f"  [{c.marker}] {c.file}{page}: \"{_shorten(c.quote, 160)}\"")
+            click.echo(f'  [{c.marker}] {c.file}{page}: "{_shorten(c.quote, 160)}"')
 
 
 @cli.command("eval")
-@click.option("--questions", "questions_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Question set (JSONL), e.g. evals/questions.jsonl.")
-@click.option("--assessments", "assessments_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Gold assessments (YAML) to score the evidence drafter against.")
-@click.option("--corpus", "corpus_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="Index this corpus first (incrementally).")
+@click.option(
+    "--questions",
+    "questions_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Question set (JSONL), e.g. evals/questions.jsonl.",
+)
+@click.option(
+    "--assessments",
+    "assessments_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Gold assessments (YAML) to score the evidence drafter against.",
+)
+@click.option(
+    "--corpus",
+    "corpus_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Index this corpus first (incrementally).",
+)
 @click.option("--k", type=click.IntRange(1, 50), default=5, show_default=True)
 @click.option("--answerer", type=click.Choice(["extractive", "llm"]))
-@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), help="Write metrics JSON here.")
-@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path), help="Write a Markdown report here.")
+@click.option(
+    "--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), help="Write metrics JSON here."
+)
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write a Markdown report here.",
+)
 @click.option("--compare", is_flag=True, help="Also compare dense-only, keyword-only and hybrid retrieval.")
-@click.option("--judge", is_flag=True,
-              help="Also let the configured language model judge correctness (off by default).")
+@click.option(
+    "--judge", is_flag=True, help="Also let the configured language model judge correctness (off by default)."
+)
 @pass_ctx
-def eval_cmd(obj: _Ctx, questions_path: Path | None, assessments_path: Path | None, corpus_dir: Path | None,
-             k: int, answerer: str | None, json_path: Path | None, report_path: Path | None,
-             compare: bool, judge: bool) -> None:
+def eval_cmd(
+    obj: _Ctx,
+    questions_path: Path | None,
+    assessments_path: Path | None,
+    corpus_dir: Path | None,
+    k: int,
+    answerer: str | None,
+    json_path: Path | None,
+    report_path: Path | None,
+    compare: bool,
+    judge: bool,
+) -> None:
     """Score the assistant on a gold question set (and the drafter on gold assessments)."""
     if questions_path is None and assessments_path is None:
         raise click.UsageError("give --questions FILE and/or --assessments FILE")
@@ -333,15 +390,17 @@ def eval_cmd(obj: _Ctx, questions_path: Path | None, assessments_path: Path | No
 
             questions = load_questions(questions_path)
             with click.progressbar(length=len(questions), label="Evaluating", file=sys.stderr) as bar:
-                report = run_eval(assistant, questions, k=k, compare=compare,
-                                  on_progress=lambda done, total: bar.update(1))
+                report = run_eval(
+                    assistant, questions, k=k, compare=compare, on_progress=lambda done, total: bar.update(1)
+                )
             if judge:
                 from assistant.llm import build_chat_model
                 from evals.judge import judge_rows
 
                 references = {q.id: q.answer for q in questions}
                 report.extra["judged_correct"] = judge_rows(
-                    build_chat_model(obj.settings()), report.per_question, references)
+                    build_chat_model(obj.settings()), report.per_question, references
+                )
             _print_eval(report)
             if json_path:
                 json_path.parent.mkdir(parents=True, exist_ok=True)
@@ -365,8 +424,12 @@ def eval_cmd(obj: _Ctx, questions_path: Path | None, assessments_path: Path | No
 @cli.command("serve")
 @click.option("--host", help="Address to bind (env EIP_HOST; default 127.0.0.1: this machine).")
 @click.option("--port", type=click.IntRange(1, 65535), help="Port (env EIP_PORT; default 7860).")
-@click.option("--hash-password", "hash_user", metavar="USER",
-              help="Ask for USER's password, print a line for the EIP_AUTH_FILE users file, exit.")
+@click.option(
+    "--hash-password",
+    "hash_user",
+    metavar="USER",
+    help="Ask for USER's password, print a line for the EIP_AUTH_FILE users file, exit.",
+)
 @pass_ctx
 def serve_cmd(obj: _Ctx, host: str | None, port: int | None, hash_user: str | None) -> None:
     """Start the web app: chat, zone dossiers, scorecard, library and evaluation.
@@ -383,8 +446,9 @@ def serve_cmd(obj: _Ctx, host: str | None, port: int | None, hash_user: str | No
     if hash_user:
         from assistant.ui.auth import hash_password
 
-        password = click.prompt(f"Password for {hash_user}", hide_input=True,
-                                confirmation_prompt=True, err=True)
+        password = click.prompt(
+            f"Password for {hash_user}", hide_input=True, confirmation_prompt=True, err=True
+        )
         click.echo(f"{hash_user.strip()}:{hash_password(password)}")
         return
     from assistant.ui.auth import Authenticator
@@ -402,11 +466,15 @@ def serve_cmd(obj: _Ctx, host: str | None, port: int | None, hash_user: str | No
 
     services = build_services(settings, check_index=False)
     login = f"login on ({len(authenticator.users)} users)" if authenticator else "no login"
-    click.echo(f"EIP Assistant on http://{settings.host}:{settings.port} ({login}); "
-               "Ctrl+C stops it.", err=True)
+    click.echo(
+        f"EIP Assistant on http://{settings.host}:{settings.port} ({login}); Ctrl+C stops it.", err=True
+    )
     if authenticator is None and settings.host not in ("127.0.0.1", "localhost", "::1"):
-        click.echo("Warning: the app is reachable from the network without a login; set "
-                   "EIP_AUTH_USERS or EIP_AUTH_FILE.", err=True)
+        click.echo(
+            "Warning: the app is reachable from the network without a login; set "
+            "EIP_AUTH_USERS or EIP_AUTH_FILE.",
+            err=True,
+        )
     try:
         launch(services, quiet=True)
     except EIPError as exc:
@@ -421,13 +489,20 @@ def _print_eval(report: Any) -> None:
 
     click.echo(f"Questions: {report.n}  (k={report.config['k']}, answerer={report.config['answerer']})")
     click.echo("Retrieval: " + "  ".join(f"{k}={fmt(v)}" for k, v in report.retrieval.items()))
-    click.echo("Answers:   " + "  ".join(f"{k}={fmt(v)}" for k, v in {**report.answer, **report.extra}.items()))
+    click.echo(
+        "Answers:   " + "  ".join(f"{k}={fmt(v)}" for k, v in {**report.answer, **report.extra}.items())
+    )
     click.echo(f"Latency:   p50={report.latency_ms['p50']} ms  p95={report.latency_ms['p95']} ms")
     if report.compare:
         click.echo(f"{'mode':<8} {'hit@k':>7} {'recall@k':>9} {'mrr':>7} {'ndcg@k':>7}")
         for mode, vals in report.compare.items():
-            click.echo(f"{mode:<8} " + " ".join(
-                f"{fmt(vals[x]):>{w}}" for x, w in (("hit@k", 7), ("recall@k", 9), ("mrr", 7), ("ndcg@k", 7))))
+            click.echo(
+                f"{mode:<8} "
+                + " ".join(
+                    f"{fmt(vals[x]):>{w}}"
+                    for x, w in (("hit@k", 7), ("recall@k", 9), ("mrr", 7), ("ndcg@k", 7))
+                )
+            )
 
 
 def _shorten(text: str, limit: int) -> str:

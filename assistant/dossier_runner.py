@@ -13,7 +13,8 @@ Reviewed cells are never silently replaced. Before any redraft starts, every cha
 the zone (requested or not) is flagged stale, so a crash mid-run still leaves the flag. The
 redraft of a reviewed cell is stored as its *pending* draft: the reviewed status stays in force
 and the cell stays stale until a reviewer looks at it (see :mod:`assistant.reviews`).
-Unreviewed cells simply take the new draft. Each draft is committed on its own, so an interrupted run resumes where it stopped.
+Unreviewed cells simply take the new draft. Each draft is committed on its own, so an
+interrupted run resumes where it stopped.
 """
 
 from __future__ import annotations
@@ -54,10 +55,17 @@ def dependency_hashes(draft: CriterionDraft, zone_hashes: Mapping[str, str]) -> 
     return {e.file: zone_hashes.get(e.file) or e.file_hash for e in draft.evidence}
 
 
-def run_dossier(drafter: DrafterLike, store: ReviewStore, index_docs: DocsLike, zone: str,
-                criteria: Sequence[Criterion],
-                on_progress: Callable[[int, int], None] | None = None, *,
-                zone_name: str | None = None, framework: str | None = None) -> Dossier:
+def run_dossier(
+    drafter: DrafterLike,
+    store: ReviewStore,
+    index_docs: DocsLike,
+    zone: str,
+    criteria: Sequence[Criterion],
+    on_progress: Callable[[int, int], None] | None = None,
+    *,
+    zone_name: str | None = None,
+    framework: str | None = None,
+) -> Dossier:
     """Draft the new and changed cells of ``zone`` and return the effective dossier.
 
     The returned :class:`Dossier` holds, for each criterion in order, the reviewed version of
@@ -71,27 +79,48 @@ def run_dossier(drafter: DrafterLike, store: ReviewStore, index_docs: DocsLike, 
     store.mark_stale(zone, all_changed)  # also cells not asked for this time: the flag is true
     changed = [cid for cid in all_changed if cid in wanted]
     todo = [c for c in criteria if c.id not in stored or c.id in changed]
-    logger.info("zone %s: %d criteria, %d new, %d changed, %d kept", zone, len(criteria),
-                sum(c.id not in stored for c in criteria), len(changed), len(criteria) - len(todo))
+    logger.info(
+        "zone %s: %d criteria, %d new, %d changed, %d kept",
+        zone,
+        len(criteria),
+        sum(c.id not in stored for c in criteria),
+        len(changed),
+        len(criteria) - len(todo),
+    )
     for done, criterion in enumerate(todo, start=1):
         draft = drafter.draft(zone, criterion)
         store.save_draft(draft, dependency_hashes(draft, current))
         if on_progress is not None:
             on_progress(done, len(todo))
-    return dossier_from_store(store, zone, criteria, zone_name=zone_name,
-                              framework=framework or _framework_of(drafter),
-                              default_name=_zone_name_of(drafter, zone))
+    return dossier_from_store(
+        store,
+        zone,
+        criteria,
+        zone_name=zone_name,
+        framework=framework or _framework_of(drafter),
+        default_name=_zone_name_of(drafter, zone),
+    )
 
 
-def dossier_from_store(store: ReviewStore, zone: str, criteria: Sequence[Criterion], *,
-                       zone_name: str | None = None, framework: str | None = None,
-                       default_name: str | None = None) -> Dossier:
+def dossier_from_store(
+    store: ReviewStore,
+    zone: str,
+    criteria: Sequence[Criterion],
+    *,
+    zone_name: str | None = None,
+    framework: str | None = None,
+    default_name: str | None = None,
+) -> Dossier:
     """The effective dossier of ``zone`` from what is stored (criteria not drafted are left out)."""
     cells = cells_by_criterion(store, zone)
     drafts = tuple(cells[c.id].effective_draft() for c in criteria if c.id in cells)
-    return Dossier(zone=zone, zone_name=zone_name or default_name or zone,
-                   framework=framework or "", generated_at=datetime.now(UTC).isoformat(
-                       timespec="seconds"), drafts=drafts)
+    return Dossier(
+        zone=zone,
+        zone_name=zone_name or default_name or zone,
+        framework=framework or "",
+        generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        drafts=drafts,
+    )
 
 
 def cells_by_criterion(store: ReviewStore, zone: str) -> dict[str, StoredCell]:

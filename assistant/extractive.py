@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from assistant.catalogue import Criterion
 from assistant.query import QueryPlan
-from collections.abc import Callable
-
 from assistant.text import (
     QUESTION_WORDS,
     STOPWORDS,
@@ -32,8 +31,11 @@ from indexing.embed import Embedder
 
 logger = logging.getLogger(__name__)
 
-_QUANT = re.compile(r"\b(how much|how many|what share|what percentage|percent|share|rate|capacity|"
-                    r"number of|how large|area|how far|distance|when|what year|which year|size)\b", re.I)
+_QUANT = re.compile(
+    r"\b(how much|how many|what share|what percentage|percent|share|rate|capacity|"
+    r"number of|how large|area|how far|distance|when|what year|which year|size)\b",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -88,8 +90,13 @@ class ExtractiveAnswerer:
         limit = self.focus_df_ratio * max(self.n_chunks, 1)
         missing: list[str] = []
         for word in dict.fromkeys(words(question)):
-            if (word in STOPWORDS or word in QUESTION_WORDS or word in drop or len(word) < 3
-                    or word.endswith(("ed", "ly"))):
+            if (
+                word in STOPWORDS
+                or word in QUESTION_WORDS
+                or word in drop
+                or len(word) < 3
+                or word.endswith(("ed", "ly"))
+            ):
                 continue
             if stem(word) not in have and self.document_frequency(word) <= limit:
                 missing.append(word)
@@ -131,8 +138,13 @@ class ExtractiveAnswerer:
         return scored
 
     # -- answering ----------------------------------------------------------------
-    def answer(self, question: str, plan: QueryPlan, passages: list[ScoredChunk],
-               framework_passages: dict[str, ScoredChunk] | None = None) -> Answer:
+    def answer(
+        self,
+        question: str,
+        plan: QueryPlan,
+        passages: list[ScoredChunk],
+        framework_passages: dict[str, ScoredChunk] | None = None,
+    ) -> Answer:
         """Answer from ``passages``; ``framework_passages`` maps criterion ids to a citation."""
         drop = {w for z in plan.zones for n in z.names for w in words(n)}
         lead: list[tuple[str, ScoredChunk | None]] = []
@@ -150,8 +162,9 @@ class ExtractiveAnswerer:
         chosen, conflict = ([], False) if weak else self._choose(scored, plan, passages)
         return self._compose(question, lead, chosen, passages, conflict)
 
-    def _choose(self, scored: list[ScoredSentence], plan: QueryPlan,
-                passages: list[ScoredChunk]) -> tuple[list[ScoredSentence], bool]:
+    def _choose(
+        self, scored: list[ScoredSentence], plan: QueryPlan, passages: list[ScoredChunk]
+    ) -> tuple[list[ScoredSentence], bool]:
         """The sentences to quote, and whether they include a dated disagreement."""
         best = scored[0].score
         if plan.cross_zone:
@@ -165,8 +178,9 @@ class ExtractiveAnswerer:
                 current = per_zone.get(zone)
                 if current is None:
                     per_zone[zone] = s
-                elif (s.score >= 0.8 * current.score
-                      and (passages[s.passage].chunk.date or "") > (passages[current.passage].chunk.date or "")):
+                elif s.score >= 0.8 * current.score and (passages[s.passage].chunk.date or "") > (
+                    passages[current.passage].chunk.date or ""
+                ):
                     per_zone[zone] = s
             return sorted(per_zone.values(), key=lambda s: -s.score), False
         drop = {w for z in plan.zones for n in z.names for w in words(n)}
@@ -188,9 +202,14 @@ class ExtractiveAnswerer:
         with_conflicts = _with_conflicts(chosen, scored, passages)
         return with_conflicts, len(with_conflicts) > len(chosen)
 
-    def _compose(self, question: str, lead: list[tuple[str, ScoredChunk | None]],
-                 chosen: list[ScoredSentence], passages: list[ScoredChunk],
-                 conflict: bool = False) -> Answer:
+    def _compose(
+        self,
+        question: str,
+        lead: list[tuple[str, ScoredChunk | None]],
+        chosen: list[ScoredSentence],
+        passages: list[ScoredChunk],
+        conflict: bool = False,
+    ) -> Answer:
         markers: dict[str, int] = {}
         quotes: dict[str, list[str]] = {}
         sources: dict[str, ScoredChunk] = {}
@@ -207,7 +226,9 @@ class ExtractiveAnswerer:
             return markers[key]
 
         for sentence, passage in lead:
-            parts.append(f"{sentence} [{cite(passage, _best_quote(sentence, passage))}]" if passage else sentence)
+            parts.append(
+                f"{sentence} [{cite(passage, _best_quote(sentence, passage))}]" if passage else sentence
+            )
         # Disagreeing documents are shown newest first; otherwise keep reading order.
         ordered = chosen if conflict else sorted(chosen, key=lambda s: (s.passage, s.position))
         for s in ordered:
@@ -220,9 +241,15 @@ class ExtractiveAnswerer:
             parts.append(notes)
         citations = tuple(
             Citation(
-                marker=markers[key], file=p.chunk.source, page=p.chunk.page,
-                quote=" ... ".join(quotes[key]), score=p.similarity if p.similarity is not None else p.score,
-                doc_type=p.chunk.doc_type, zone=p.chunk.zone, chunk_id=p.chunk.id, date=p.chunk.date,
+                marker=markers[key],
+                file=p.chunk.source,
+                page=p.chunk.page,
+                quote=" ... ".join(quotes[key]),
+                score=p.similarity if p.similarity is not None else p.score,
+                doc_type=p.chunk.doc_type,
+                zone=p.chunk.zone,
+                chunk_id=p.chunk.id,
+                date=p.chunk.date,
             )
             for key, p in sources.items()
         )
@@ -261,8 +288,9 @@ def _same_topic(a: str, b: str) -> bool:
     return bool(ta and tb) and len(ta & tb) / min(len(ta), len(tb)) >= 0.4
 
 
-def _with_conflicts(chosen: list[ScoredSentence], scored: list[ScoredSentence],
-                    passages: list[ScoredChunk]) -> list[ScoredSentence]:
+def _with_conflicts(
+    chosen: list[ScoredSentence], scored: list[ScoredSentence], passages: list[ScoredChunk]
+) -> list[ScoredSentence]:
     """Add the disagreeing sentence of another dated document, newest first."""
     out = list(chosen)
     for s in chosen:
@@ -290,6 +318,7 @@ def _conflict_note(chosen: list[ScoredSentence], passages: list[ScoredChunk]) ->
         return ""
     newest = max(dated, key=lambda c: c.date or "")
     older = sorted({c.date for c in dated if c.source != newest.source and c.date})
-    return (f"Note: the documents disagree; the newest ({newest.title}, {newest.date}) is preferred "
-            f"over the older figure ({', '.join(older)}).")
-
+    return (
+        f"Note: the documents disagree; the newest ({newest.title}, {newest.date}) is preferred "
+        f"over the older figure ({', '.join(older)})."
+    )

@@ -15,7 +15,8 @@ _CROSS_ZONE = re.compile(
     re.IGNORECASE,
 )
 _FOLLOW_UP = re.compile(
-    r"^\s*(and|what about|how about|and what about|same for|what of|also)\b|\b(it|its|this zone|that zone|there)\b",
+    r"^\s*(and|what about|how about|and what about|same for|what of|also)\b"
+    r"|\b(it|its|this zone|that zone|there)\b",
     re.IGNORECASE,
 )
 

@@ -220,8 +220,16 @@ def render_pdf(src: Source, *, check: bool = True) -> bytes:
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import cm
     from reportlab.pdfbase.pdfmetrics import stringWidth
-    from reportlab.platypus import BaseDocTemplate, Frame, PageBreak, PageTemplate, Paragraph
-    from reportlab.platypus import Spacer, Table, TableStyle
+    from reportlab.platypus import (
+        BaseDocTemplate,
+        Frame,
+        PageBreak,
+        PageTemplate,
+        Paragraph,
+        Spacer,
+        Table,
+        TableStyle,
+    )
 
     base = ParagraphStyle("body", fontName="Helvetica", fontSize=10, leading=13.5,
                           spaceAfter=6, alignment=TA_LEFT)
@@ -450,7 +458,7 @@ def _first_difference(old: str, new: str) -> str:
     if old == new:
         return ""
     a, b = old.splitlines(), new.splitlines()
-    n = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+    n = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
     got = a[n] if n < len(a) else "<end>"
     want = b[n] if n < len(b) else "<end>"
     return f"line {n + 1}: committed {got[:60]!r}, source gives {want[:60]!r}"

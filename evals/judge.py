@@ -36,8 +36,13 @@ def judge_rows(chat_model: Any, rows: Sequence[dict[str, Any]], references: dict
     for row in rows:
         if not row["answerable"] or row["abstained"]:
             continue
-        reply = _invoke(chat_model, [SystemMessage(JUDGE_SYSTEM),
-                                     HumanMessage(judge_prompt(row["question"], references[row["id"]], row["answer"]))])
+        reply = _invoke(
+            chat_model,
+            [
+                SystemMessage(JUDGE_SYSTEM),
+                HumanMessage(judge_prompt(row["question"], references[row["id"]], row["answer"])),
+            ],
+        )
         verdict = parse_verdict(reply)
         row["judged_correct"] = verdict
         if verdict is not None:

@@ -186,7 +186,7 @@ def _check_pairs(gold: Sequence[Hashable], pred: Sequence[Hashable]) -> None:
 def agreement(gold: Sequence[Hashable], pred: Sequence[Hashable]) -> float:
     """Share of positions where both label sequences agree."""
     _check_pairs(gold, pred)
-    return sum(g == p for g, p in zip(gold, pred)) / len(gold)
+    return sum(g == p for g, p in zip(gold, pred, strict=False)) / len(gold)
 
 
 def cohen_kappa(
@@ -207,7 +207,7 @@ def cohen_kappa(
             raise ValueError(f"labels not in the label set: {sorted(map(str, unknown))}")
     n = len(gold_labels)
     # Integer arithmetic, scaled by n*n, keeps the chance-agreement == 1 test exact.
-    observed = n * sum(g == p for g, p in zip(gold_labels, predicted_labels))
+    observed = n * sum(g == p for g, p in zip(gold_labels, predicted_labels, strict=False))
     gold_counts, pred_counts = Counter(gold_labels), Counter(predicted_labels)
     chance = sum(c * pred_counts[label] for label, c in gold_counts.items())
     if chance == n * n:
@@ -226,7 +226,7 @@ def confusion_matrix(
     if unknown:
         raise ValueError(f"labels not in the label set: {sorted(unknown)}")
     matrix = {g: {p: 0 for p in order} for g in order}
-    for g, p in zip(gold, pred):
+    for g, p in zip(gold, pred, strict=False):
         matrix[g][p] += 1
     return matrix
 

@@ -41,12 +41,17 @@ def load_questions(path: Path) -> list[Question]:
             continue
         try:
             raw = json.loads(line)
-            out.append(Question(
-                id=str(raw["id"]), question=raw["question"], zone=raw.get("zone"),
-                answerable=bool(raw["answerable"]), answer=raw.get("answer", ""),
-                key_facts=tuple(raw.get("key_facts") or ()),
-                sources=tuple(m.GoldSource(s["file"], s.get("page")) for s in raw.get("sources") or ()),
-            ))
+            out.append(
+                Question(
+                    id=str(raw["id"]),
+                    question=raw["question"],
+                    zone=raw.get("zone"),
+                    answerable=bool(raw["answerable"]),
+                    answer=raw.get("answer", ""),
+                    key_facts=tuple(raw.get("key_facts") or ()),
+                    sources=tuple(m.GoldSource(s["file"], s.get("page")) for s in raw.get("sources") or ()),
+                )
+            )
         except (KeyError, TypeError, json.JSONDecodeError) as exc:
             raise ValueError(f"{path}:{number}: not a valid question record ({exc})") from exc
     return out
@@ -56,7 +61,9 @@ def _retrieved(passages: Sequence[ScoredChunk]) -> list[m.Retrieved]:
     return [m.Retrieved(p.chunk.source, p.chunk.page) for p in passages]
 
 
-def retrieval_scores(passages: Sequence[ScoredChunk], gold: Sequence[m.GoldSource], k: int) -> dict[str, float]:
+def retrieval_scores(
+    passages: Sequence[ScoredChunk], gold: Sequence[m.GoldSource], k: int
+) -> dict[str, float]:
     got = _retrieved(passages)
     return {
         "hit@k": m.hit_at_k(got, gold, k),
@@ -80,8 +87,12 @@ class EvalReport:
     def as_json(self) -> dict[str, Any]:
         """The report with exactly the keys the evaluation issue fixes."""
         return {
-            "n": self.n, "config": self.config, "retrieval": self.retrieval,
-            "answer": self.answer, "latency_ms": self.latency_ms, "per_question": self.per_question,
+            "n": self.n,
+            "config": self.config,
+            "retrieval": self.retrieval,
+            "answer": self.answer,
+            "latency_ms": self.latency_ms,
+            "per_question": self.per_question,
         }
 
 
@@ -110,22 +121,33 @@ def run_eval(
         latencies.append((time.perf_counter() - started) * 1000)
         cited = [m.Retrieved(c.file, c.page) for c in answer.citations]
         row: dict[str, Any] = {
-            "id": q.id, "question": q.question, "zone": q.zone, "answerable": q.answerable,
-            "abstained": answer.abstained, "answer": answer.text,
-            "retrieved": [{"file": p.chunk.source, "page": p.chunk.page, "score": round(p.score, 5)}
-                          for p in passages[:k]],
+            "id": q.id,
+            "question": q.question,
+            "zone": q.zone,
+            "answerable": q.answerable,
+            "abstained": answer.abstained,
+            "answer": answer.text,
+            "retrieved": [
+                {"file": p.chunk.source, "page": p.chunk.page, "score": round(p.score, 5)}
+                for p in passages[:k]
+            ],
             "citations": [{"marker": c.marker, "file": c.file, "page": c.page} for c in answer.citations],
             "retrieval": retrieval_scores(passages, q.sources, k) if q.sources else None,
-            "key_fact_recall": m.key_fact_recall(answer.text, q.key_facts) if q.answerable and q.key_facts else None,
+            "key_fact_recall": m.key_fact_recall(answer.text, q.key_facts)
+            if q.answerable and q.key_facts
+            else None,
             "citation_precision": m.citation_precision(cited, q.sources) if q.sources else None,
-            "citation_recall": m.citation_recall(cited, q.sources) if q.sources and not answer.abstained else None,
+            "citation_recall": m.citation_recall(cited, q.sources)
+            if q.sources and not answer.abstained
+            else None,
             "abstention_correct": m.abstention_correct(q.answerable, answer.abstained),
             "faithfulness": None,
             "latency_ms": round(latencies[-1], 1),
         }
         if not answer.abstained and answer.citations:
-            by_marker = {c.marker: p for c in answer.citations for p in answer.passages
-                         if p.chunk.id == c.chunk_id}
+            by_marker = {
+                c.marker: p for c in answer.citations for p in answer.passages if p.chunk.id == c.chunk_id
+            }
             row["faithfulness"] = checker.check(answer.text, by_marker).faithfulness
         rows.append(row)
         if on_progress:
@@ -141,15 +163,20 @@ def run_eval(
     }
     report = EvalReport(
         n=len(rows),
-        config={"k": k, "answerer": assistant.answerer.mode,
-                "retrieval_mode": assistant.settings.retrieval_mode,
-                "embedding_model": assistant.index.embedder.name,
-                "chunk_size": assistant.settings.chunk_size,
-                "chunk_overlap": assistant.settings.chunk_overlap},
+        config={
+            "k": k,
+            "answerer": assistant.answerer.mode,
+            "retrieval_mode": assistant.settings.retrieval_mode,
+            "embedding_model": assistant.index.embedder.name,
+            "chunk_size": assistant.settings.chunk_size,
+            "chunk_overlap": assistant.settings.chunk_overlap,
+        },
         retrieval=_aggregate_retrieval(rows),
         answer=answer_metrics,
-        latency_ms={"p50": round(m.percentile(latencies, 50), 1) if latencies else 0.0,
-                    "p95": round(m.percentile(latencies, 95), 1) if latencies else 0.0},
+        latency_ms={
+            "p50": round(m.percentile(latencies, 50), 1) if latencies else 0.0,
+            "p95": round(m.percentile(latencies, 95), 1) if latencies else 0.0,
+        },
         per_question=rows,
         extra={"unanswerable_abstention": m.mean(float(r["abstention_correct"]) for r in unanswerable)},
     )
@@ -158,7 +185,9 @@ def run_eval(
     return report
 
 
-def compare_modes(assistant: Assistant, questions: Sequence[Question], *, k: int = 5) -> dict[str, dict[str, float | None]]:
+def compare_modes(
+    assistant: Assistant, questions: Sequence[Question], *, k: int = 5
+) -> dict[str, dict[str, float | None]]:
     """Retrieval metrics for dense-only, keyword-only and hybrid retrieval in one run."""
     out: dict[str, dict[str, float | None]] = {}
     for mode in MODES:
@@ -179,6 +208,7 @@ def _fmt(value: float | None) -> str:
 
 def worst_questions(report: EvalReport, n: int = 10) -> list[dict[str, Any]]:
     """Rows ranked by how badly they went (wrong abstention, missed facts, missed sources)."""
+
     def badness(r: dict[str, Any]) -> float:
         bad = 0.0 if r["abstention_correct"] else 2.0
         if r["key_fact_recall"] is not None:
@@ -186,30 +216,49 @@ def worst_questions(report: EvalReport, n: int = 10) -> list[dict[str, Any]]:
         if r["retrieval"]:
             bad += 1.0 - r["retrieval"]["mrr"]
         return bad
+
     return sorted(report.per_question, key=lambda r: (-badness(r), r["id"]))[:n]
 
 
 def render_markdown(report: EvalReport, *, title: str = "Evaluation report") -> str:
     """A human-readable report: metrics, mode comparison, the 10 worst questions."""
-    lines = [f"# {title}", "", f"Questions: {report.n}. Config: `{json.dumps(report.config)}`", "",
-             "## Retrieval", "", "| metric | value |", "| --- | --- |"]
+    lines = [
+        f"# {title}",
+        "",
+        f"Questions: {report.n}. Config: `{json.dumps(report.config)}`",
+        "",
+        "## Retrieval",
+        "",
+        "| metric | value |",
+        "| --- | --- |",
+    ]
     lines += [f"| {k} | {_fmt(v)} |" for k, v in report.retrieval.items()]
     lines += ["", "## Answers", "", "| metric | value |", "| --- | --- |"]
     lines += [f"| {k} | {_fmt(v)} |" for k, v in {**report.answer, **report.extra}.items()]
     lines += ["", f"Latency: p50 {report.latency_ms['p50']} ms, p95 {report.latency_ms['p95']} ms", ""]
     if report.compare:
-        lines += ["## Retrieval modes", "", "| mode | hit@k | recall@k | mrr | ndcg@k |",
-                  "| --- | --- | --- | --- | --- |"]
+        lines += [
+            "## Retrieval modes",
+            "",
+            "| mode | hit@k | recall@k | mrr | ndcg@k |",
+            "| --- | --- | --- | --- | --- |",
+        ]
         for mode, vals in report.compare.items():
-            lines.append(f"| {mode} | " + " | ".join(_fmt(vals[x]) for x in ("hit@k", "recall@k", "mrr", "ndcg@k")) + " |")
+            lines.append(
+                f"| {mode} | "
+                + " | ".join(_fmt(vals[x]) for x in ("hit@k", "recall@k", "mrr", "ndcg@k"))
+                + " |"
+            )
         lines.append("")
     lines += ["## 10 worst questions", ""]
     for r in worst_questions(report):
         lines.append(f"### {r['id']}: {r['question']}")
         lines.append("")
-        lines.append(f"- answerable: {r['answerable']}, abstained: {r['abstained']}, "
-                     f"key facts: {_fmt(r['key_fact_recall'])}, "
-                     f"mrr: {_fmt(r['retrieval']['mrr'] if r['retrieval'] else None)}")
+        lines.append(
+            f"- answerable: {r['answerable']}, abstained: {r['abstained']}, "
+            f"key facts: {_fmt(r['key_fact_recall'])}, "
+            f"mrr: {_fmt(r['retrieval']['mrr'] if r['retrieval'] else None)}"
+        )
         lines.append(f"- answer: {' '.join(r['answer'].split())[:400]}")
         lines.append("- retrieved: " + "; ".join(f"{x['file']} p.{x['page']}" for x in r["retrieved"]))
         lines.append("")

@@ -148,9 +148,7 @@ class SentenceTransformerEmbedder:
     @property
     def dimension(self) -> int:
         model = self._load()
-        get_dim = getattr(model, "get_embedding_dimension", None) or getattr(
-            model, "get_sentence_embedding_dimension"
-        )
+        get_dim = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
         return int(get_dim())
 
     def embed_documents(self, texts: list[str]) -> NDArray[np.float32]:
@@ -211,6 +209,8 @@ class OnnxEmbedder:
         self._dimension = 0
         self._max_length = 256
         self._cache = _VectorCache()
+        self._workers = 1
+        self._pool: Any = None
 
     @property
     def name(self) -> str:
@@ -276,7 +276,11 @@ class OnnxEmbedder:
             tokenizer.enable_truncation(max_length=self._max_length)
             tokenizer.no_padding()
             options = ort.SessionOptions()
-            options.intra_op_num_threads = self._threads or len(os.sched_getaffinity(0))
+            # One single-threaded run per core, each on its own batch, beats one run split
+            # across the cores: a small encoder's layer norms, softmax and quantise steps
+            # parallelise poorly, and batches keep every core busy between them.
+            self._workers = max(1, self._threads or len(os.sched_getaffinity(0)))
+            options.intra_op_num_threads = 1
             options.inter_op_num_threads = 1
             # Spinning worker threads burn the core a parser thread or process needs.
             options.add_session_config_entry("session.intra_op.allow_spinning", "0")
@@ -284,6 +288,10 @@ class OnnxEmbedder:
                 str(path), options, providers=["CPUExecutionProvider"]
             )
             self._inputs = {i.name for i in self._session.get_inputs()}
+            if self._workers > 1:
+                from concurrent.futures import ThreadPoolExecutor
+
+                self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="eip-embed")
             self._tokenizer = tokenizer
             logger.info("loaded ONNX embedding model %s", path)
             return self._session
@@ -314,10 +322,20 @@ class OnnxEmbedder:
     def _encode(self, texts: list[str]) -> NDArray[np.float32]:
         encodings = self._tokenizer.encode_batch(texts)
         order = sorted(range(len(texts)), key=lambda i: -len(encodings[i].ids))
+        # Small inputs (a question's sentences) are split so every worker gets a share.
+        size = min(self._batch_size, -(-len(order) // self._workers))
+        groups = [order[start : start + size] for start in range(0, len(order), size)]
         out = np.zeros((len(texts), self._dimension), dtype=np.float32)
-        for start in range(0, len(order), self._batch_size):
-            rows = order[start : start + self._batch_size]
-            out[rows] = self._run([encodings[i] for i in rows])
+
+        def run(rows: list[int]) -> NDArray[np.float32]:
+            return self._run([encodings[i] for i in rows])
+
+        if self._pool is None or len(groups) == 1:
+            results = map(run, groups)
+        else:
+            results = self._pool.map(run, groups)
+        for rows, vectors in zip(groups, results, strict=True):
+            out[rows] = vectors
         return out
 
     def embed_query(self, text: str) -> NDArray[np.float32]:
@@ -401,7 +419,7 @@ def make_embedder(settings: Settings) -> Embedder:
         return SentenceTransformerEmbedder(settings.embedding_model,
                                            batch_size=settings.embedding_batch_size)
     return OnnxEmbedder(settings.embedding_model, quantize=settings.embedding_backend == "onnx-int8",
-                        batch_size=min(settings.embedding_batch_size, 32),
+                        batch_size=min(settings.embedding_batch_size, 16),
                         cache_dir=settings.model_cache_dir)
 
 

@@ -12,8 +12,8 @@ import re
 import threading
 import unicodedata
 import zipfile
-from contextlib import contextmanager
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, NamedTuple

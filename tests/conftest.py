@@ -84,9 +84,11 @@ def fixture_hashing_embedder():
 
 @pytest.fixture(name="real_embedder", scope="session")
 def fixture_real_embedder():
-    from indexing.embed import SentenceTransformerEmbedder
+    """The bundled model on the default backend (so default Settings open indexes built with it)."""
+    from assistant.settings import Settings
+    from indexing.embed import make_embedder
 
-    return SentenceTransformerEmbedder()
+    return make_embedder(Settings())
 
 
 @pytest.fixture(name="sample_index_template", scope="session")
@@ -301,3 +303,19 @@ def fixture_postgres_url(postgres_server: PostgresServer) -> str:
     metadata.drop_all(engine)
     engine.dispose()
     return postgres_server.url
+
+
+@pytest.fixture(name="catalogue", scope="session")
+def fixture_catalogue():
+    """The sample corpus's criteria catalogue."""
+    from assistant.catalogue import load_catalogue
+
+    return load_catalogue(SAMPLE_CORPUS / "criteria.yaml")
+
+
+@pytest.fixture(name="registry", scope="session")
+def fixture_registry():
+    """The sample corpus's zone registry."""
+    from assistant.catalogue import load_zones
+
+    return load_zones(SAMPLE_CORPUS / "zones.yaml")

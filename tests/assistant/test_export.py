@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from assistant.catalogue import CATEGORIES, Catalogue, ZoneRegistry, load_catalogue, load_zones
+from assistant.catalogue import CATEGORIES, Catalogue
 from assistant.export import (
     dossier_to_dict,
     dossier_to_docx,
@@ -29,16 +29,6 @@ from assistant.types import CriterionDraft, Dossier, EvidenceItem
 
 REPO = Path(__file__).resolve().parents[2]
 ZONE = "koh-kong-bay"
-
-
-@pytest.fixture(scope="module")
-def catalogue() -> Catalogue:
-    return load_catalogue(REPO / "corpus" / "criteria.yaml")
-
-
-@pytest.fixture(scope="module")
-def registry() -> ZoneRegistry:
-    return load_zones(REPO / "corpus" / "zones.yaml")
 
 
 @pytest.fixture(scope="module")

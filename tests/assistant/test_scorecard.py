@@ -8,23 +8,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from assistant.catalogue import Catalogue, ZoneRegistry, load_catalogue, load_zones
 from assistant.reviews import ReviewEvent, StoredCell
 from assistant.scorecard import NOT_DRAFTED, build_scorecard, heatmap_png
 from assistant.settings import Settings
 from assistant.types import CriterionDraft
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def catalogue() -> Catalogue:
-    return load_catalogue(REPO / "corpus" / "criteria.yaml")
-
-
-@pytest.fixture(scope="module")
-def registry() -> ZoneRegistry:
-    return load_zones(REPO / "corpus" / "zones.yaml")
 
 
 @pytest.fixture(scope="module")

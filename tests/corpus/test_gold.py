@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 from collections import Counter
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -24,7 +24,7 @@ QUESTIONS = [json.loads(line) for line in (REPO / "evals" / "questions.jsonl").r
 ASSESSMENTS = yaml.safe_load((REPO / "evals" / "assessments.yaml").read_text())
 
 
-@lru_cache(maxsize=None)
+@cache
 def page_text(file: str, page: int | None) -> str:
     doc = parse_file(CORPUS / file)
     if page is None:
@@ -32,7 +32,7 @@ def page_text(file: str, page: int | None) -> str:
     return "\n".join(s.text for s in doc.sections if s.page == page)
 
 
-@lru_cache(maxsize=None)
+@cache
 def page_count(file: str) -> int | None:
     return parse_file(CORPUS / file).pages
 

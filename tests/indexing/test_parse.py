@@ -49,8 +49,8 @@ def make_docx(extra_member: bytes | None = None) -> bytes:
     document.add_heading("Water reuse", level=1)
     document.add_paragraph("The zone recycles process water.")
     table = document.add_table(rows=2, cols=3)
-    for row, values in zip(table.rows, [("Metric", "Value", "Unit"), ("Reuse", "42", "%")]):
-        for cell, value in zip(row.cells, values):
+    for row, values in zip(table.rows, [("Metric", "Value", "Unit"), ("Reuse", "42", "%")], strict=False):
+        for cell, value in zip(row.cells, values, strict=False):
             cell.text = value
     document.add_paragraph("Text after the table.")
     document.add_heading("Energy", level=2)

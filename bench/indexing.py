@@ -224,8 +224,12 @@ def run_pairs(corpus: Path, pages: int, pairs: int, *, ours_env: dict[str, str] 
 
 
 def reindex(corpus: Path, pages: int, *, env: dict[str, str] | None = None,
-            log: Any = print) -> dict[str, Any]:
-    """Full build, then a no-op re-index, then a re-index after one changed file."""
+            built: Path | None = None, log: Any = print) -> dict[str, Any]:
+    """Full build, then a no-op re-index, then a re-index after one changed file.
+
+    ``built``: the data directory of a finished full build of ``corpus`` (an A/B run's);
+    it is copied instead of building again.
+    """
     from bench.corpus import touch_one
 
     work = WORK / "reindex"
@@ -234,7 +238,15 @@ def reindex(corpus: Path, pages: int, *, env: dict[str, str] | None = None,
         shutil.rmtree(copy)
     shutil.copytree(corpus, copy)
     data = work / "data"
-    full = run_child("ours", copy, data, pages, env=env)
+    if built is not None and (built.parent / f"{built.name}.json").exists():
+        if data.exists():
+            shutil.rmtree(data)
+        shutil.copytree(built, data)
+        detail = json.loads((built.parent / f"{built.name}.json").read_text())
+        full = Run("ours", float(detail["seconds_in_process"]), 0.0, 0.0, int(detail["chunks"]),
+                   pages, detail)
+    else:
+        full = run_child("ours", copy, data, pages, env=env)
     noop = run_child("ours", copy, data, pages, env=env, fresh=False)
     changed_file = touch_one(copy)
     one = run_child("ours", copy, data, pages, env=env, fresh=False)

@@ -32,6 +32,11 @@ WORK = ROOT / "bench" / ".work"
 SCALE_VERSION = "1"
 
 
+WARM_UP = ("What does the zone do with its sewage sludge?",
+           "How many people work in the industrial park?",
+           "Is there a solar power plant on the estate?")
+
+
 def percentile(values: list[float], q: float) -> float:
     return float(np.percentile(np.asarray(values), q))
 
@@ -143,25 +148,34 @@ def measure(data: Path, questions: list[Any], *, backend: str | None = None,
 
     settings = load_settings(data_dir=data, answerer="extractive",
                              **({"embedding_backend": backend} if backend else {}))
-    assistant = build_assistant(settings)
-    for q in questions[:5]:  # warm: model loaded, caches and pages touched
-        assistant.ask(q.question)
+
+    def fresh() -> Any:
+        # A new assistant (empty vector cache), warmed on questions outside the set.
+        assistant = build_assistant(settings)
+        for text in WARM_UP:
+            assistant.ask(text)
+        return assistant
+
     ask_ms: list[float] = []
     retrieve_ms: list[float] = []
     embed_ms: list[float] = []
     for _ in range(repeats):
-        for q in questions:
-            t = time.perf_counter()
-            assistant.ask(q.question)
-            ask_ms.append((time.perf_counter() - t) * 1000)
+        assistant = fresh()  # retrieval alone first, so no question vector is cached yet
+        for n, q in enumerate(questions):
             t = time.perf_counter()
             assistant.passages(assistant.plan(q.question))
             retrieve_ms.append((time.perf_counter() - t) * 1000)
             t = time.perf_counter()
-            assistant.index.embedder.embed_query(q.question)
+            assistant.index.embedder.embed_query(f"{q.question} ({n})")
             embed_ms.append((time.perf_counter() - t) * 1000)
-    chunks = assistant.index.docs.count()
-    assistant.close()
+        assistant.close()
+        assistant = fresh()
+        for q in questions:
+            t = time.perf_counter()
+            assistant.ask(q.question)
+            ask_ms.append((time.perf_counter() - t) * 1000)
+        chunks = assistant.index.docs.count()
+        assistant.close()
     return {"chunks": chunks, "questions": len(questions) * repeats,
             "ask_p50": percentile(ask_ms, 50), "ask_p95": percentile(ask_ms, 95),
             "retrieve_p50": percentile(retrieve_ms, 50), "retrieve_p95": percentile(retrieve_ms, 95),
@@ -179,8 +193,8 @@ def profile_asks(data: Path, questions: list[Any], out: Path, *, backend: str | 
     settings = load_settings(data_dir=data, answerer="extractive",
                              **({"embedding_backend": backend} if backend else {}))
     assistant = build_assistant(settings)
-    for q in questions[:5]:
-        assistant.ask(q.question)
+    for text in WARM_UP:
+        assistant.ask(text)
     profiler = Profiler(interval=0.001)
     profiler.start()
     for q in questions:

@@ -42,7 +42,7 @@ class Mode:
 
 
 FULL = Mode("full", 2000, 3, (0, 10_000, 100_000), 60, 400, True, True)
-QUICK = Mode("quick", 200, 1, (0,), 10, 120, False, False)
+QUICK = Mode("quick", 200, 1, (0,), 10, 60, False, False)
 
 
 def log(msg: str) -> None:
@@ -103,7 +103,12 @@ def stage(results: dict[str, Any], name: str, fn: Any, *args: Any, **kwargs: Any
     results.setdefault("_stages", {})[name] = {
         "seconds": round(time.perf_counter() - started, 1), "load_before": load_before,
         "load_after": _load()}
+    if _WRITE is not None:  # a partial report survives an interrupted run
+        _WRITE(results)
     return value
+
+
+_WRITE: Any = None
 
 
 def run_indexing(mode: Mode) -> dict[str, Any]:
@@ -122,7 +127,8 @@ def run_reindex(mode: Mode) -> dict[str, Any]:
     from bench.indexing import reindex
 
     corpus = generate(mode.pages)
-    return reindex(corpus.root, corpus.pages, log=log)
+    last = WORK / "runs" / f"ours-{mode.pairs - 1}"
+    return reindex(corpus.root, corpus.pages, built=last if last.exists() else None, log=log)
 
 
 def run_quality() -> dict[str, Any]:
@@ -133,7 +139,8 @@ def run_quality() -> dict[str, Any]:
     out["baseline"] = quality("baseline")
     out["ours"] = quality("ours", backend=backend)
     out["torch"] = out["ours"] if backend == "torch" else quality("ours", backend="torch")
-    for name in ("baseline", "ours", "torch"):
+    out["int8"] = out["ours"] if backend == "onnx-int8" else quality("ours", backend="onnx-int8")
+    for name in ("baseline", "ours", "torch", "int8"):
         log(f"  {name:<8} hit@5 {out[name]['hit@k']:.3f}  recall@5 {out[name]['recall@k']:.3f}  "
             f"mrr {out[name]['mrr']:.3f}")
     return out
@@ -175,11 +182,7 @@ def targets(r: dict[str, Any], mode: Mode) -> list[tuple[str, str, bool | None, 
         same_quality = None
         if "baseline" in q and "ours" in q:
             same_quality = q["ours"]["hit@k"] >= q["baseline"]["hit@k"]
-        why = ("" if ratio >= 2.0 else
-               "embedding dominates both builds (see profiles); the int8 ONNX model and "
-               "parse/embed overlap cut our embedding cost, but both pipelines pay the same "
-               "pypdf parsing and our index embeds more, shorter chunks (page-bounded, 900 "
-               "characters with a title line) than the baseline's 1000-character chunks")
+        why = ("" if ratio >= 2.0 else INDEXING_WHY)
         quality_note = ("" if same_quality is None else
                         f"; hit@5 ours {q['ours']['hit@k']:.3f} vs baseline {q['baseline']['hit@k']:.3f}")
         rows.append(("Indexing throughput >= 2.0x baseline (median of pair ratios), equal or "
@@ -200,11 +203,15 @@ def targets(r: dict[str, Any], mode: Mode) -> list[tuple[str, str, bool | None, 
         rows.append(("One changed file <= 5% of a full build", f"{share:.2%} "
                      f"({re['one_changed']['build_seconds']:.2f} s)", share <= 0.05,
                      "" if share <= 0.05 else "loading the embedding model is a fixed cost"))
-    if "torch" in q and "ours" in q and q.get("backend", "torch") != "torch":
-        diff = q["ours"]["hit@k"] - q["torch"]["hit@k"]
-        rows.append((f"{q['backend']} keeps hit@5 within 0.01 of torch",
-                     f"{q['ours']['hit@k']:.3f} vs {q['torch']['hit@k']:.3f} ({diff:+.3f})",
-                     diff >= -0.01, ""))
+    for key, label in (("ours", q.get("backend")), ("int8", "onnx-int8")):
+        if "torch" in q and key in q and label not in (None, "torch") and (
+                key == "ours" or q.get("backend") != "onnx-int8"):
+            diff = q[key]["hit@k"] - q["torch"]["hit@k"]
+            held = diff >= -0.01 - 1e-9
+            rows.append((f"`{label}` keeps hit@5 within 0.01 of torch",
+                         f"{q[key]['hit@k']:.3f} vs {q['torch']['hit@k']:.3f} ({diff:+.3f})", held,
+                         "" if held else "so it is not the default; the default backend's "
+                         "numbers are the ones above"))
     emb = r.get("embedding", {})
     if "backends" in emb:
         best = max(emb["backends"], key=lambda b: b["share_of_peak"])
@@ -235,7 +242,7 @@ def targets(r: dict[str, Any], mode: Mode) -> list[tuple[str, str, bool | None, 
         rows.append(("Load run (20 clients): zero errors",
                      f"{sv['errors']} errors, {sv['requests']} answers", sv["errors"] == 0, ""))
     total = r.get("_total_seconds")
-    if total is not None:
+    if total is not None and r.get("_complete"):
         limit = 20 * 60 if mode.name == "full" else 3 * 60
         rows.append((f"`make bench{'-quick' if mode.name == 'quick' else ''}` under "
                      f"{limit // 60} min", f"{total / 60:.1f} min", total <= limit,
@@ -244,6 +251,15 @@ def targets(r: dict[str, Any], mode: Mode) -> list[tuple[str, str, bool | None, 
     return rows
 
 
+INDEXING_WHY = (
+    "embedding is most of both builds (docs/profiles/indexing-*.txt) and the default fp32 "
+    "ONNX model does the same FLOP per token as the baseline's torch model, both near half "
+    "the matmul peak; our chunks (page-bounded, 900 characters plus a title line for context) "
+    "add ~9% more tokens than the baseline's 1000/200 split. What we gain is the fixed cost "
+    "(no torch import), PDF parsing overlapped with embedding, and two single-threaded model "
+    "workers. `onnx-int8` embeds ~1.4x faster (about 1.8x the baseline end to end on the "
+    "~200-page corpus) but loses one gold question in hit@5, over the 1-point limit, so it "
+    "is opt-in")
 EMBEDDING_WHY = (
     "a 6-layer, 384-wide encoder at ~170 tokens per text is a chain of small matrix products "
     "(384x384 and 384x1536 per layer) plus softmax, GELU and layer norms, which are memory-bound "
@@ -267,7 +283,10 @@ def render(r: dict[str, Any], mode: Mode) -> str:
     add(f"Generated by `make bench{'-quick' if mode.name == 'quick' else ''}` "
         f"(`python -m bench.run{' --quick' if mode.name == 'quick' else ''}`) on "
         f"{r['date']}; mode **{mode.name}**; the whole run took "
-        f"{r.get('_total_seconds', 0) / 60:.1f} min. Do not edit by hand: the next run rewrites it.")
+        f"{r.get('_total_seconds', 0) / 60:.1f} min"
+        + ("" if r.get("_complete") else " (**incomplete**: the run was still going or stopped "
+           "early; sections without numbers were not reached)")
+        + ". Do not edit by hand: the next run rewrites it.")
     add("")
     add("## Machine")
     add("")
@@ -343,9 +362,10 @@ def render(r: dict[str, Any], mode: Mode) -> str:
             f"{q['baseline']['recall@k']:.3f} | {q['baseline']['mrr']:.3f} | {q['baseline']['chunks']} |")
         add(f"| ours, `{q['backend']}` (hybrid retrieval) | {q['ours']['hit@k']:.3f} | "
             f"{q['ours']['recall@k']:.3f} | {q['ours']['mrr']:.3f} | {q['ours']['chunks']} |")
-        if q["backend"] != "torch":
-            add(f"| ours, `torch` | {q['torch']['hit@k']:.3f} | {q['torch']['recall@k']:.3f} | "
-                f"{q['torch']['mrr']:.3f} | {q['torch']['chunks']} |")
+        for key, label in (("torch", "torch"), ("int8", "onnx-int8")):
+            if key in q and q["backend"] != label:
+                add(f"| ours, `{label}` | {q[key]['hit@k']:.3f} | {q[key]['recall@k']:.3f} | "
+                    f"{q[key]['mrr']:.3f} | {q[key]['chunks']} |")
         add("")
     elif mode.name == "quick":
         add("Retrieval quality is measured in the full run only.")
@@ -386,7 +406,9 @@ def render(r: dict[str, Any], mode: Mode) -> str:
     add("## Query latency (warm, in-process, extractive answerer)")
     add("")
     if "scales" in qr:
-        add("Each of the 111 questions once, after 5 warm-up questions. Scale-up indexes are "
+        add("Each of the 111 questions once, on a fresh in-process assistant warmed with 3 other "
+            "questions (retrieval alone and ask measured on separate assistants, so neither "
+            "reuses the other's cached question vector). Scale-up indexes are "
             "the sample index plus synthetic chunks (copies of real zone chunks with varied "
             "text in new zones, vectors = the real chunk's vector plus noise, re-normalised), "
             "written through the same DocStore/ChromaStore calls as the indexer; embedding 100k "
@@ -456,10 +478,13 @@ def render(r: dict[str, Any], mode: Mode) -> str:
 
 FINDINGS = [
     "- Indexing: embedding is most of both builds. Ours runs the model through ONNX Runtime "
-    "(`EIP_EMBEDDING_BACKEND=onnx-int8`: per-channel int8 weights, feed-forward "
-    "down-projections kept fp32), sorts texts by token length before batching and drops "
-    "duplicate texts; PDF parsing (pypdf, pure Python) runs on a worker thread ahead of the "
-    "embedder, which releases the GIL, so parsing mostly overlaps with embedding.",
+    "(export made once from the bundled weights into ~/.cache/eip-assistant), as two "
+    "single-threaded workers on separate batches, sorts texts by token length before "
+    "batching (less padding) and embeds identical texts once; PDF parsing (pypdf, pure "
+    "Python) runs on a worker thread ahead of the embedder, which releases the GIL, so "
+    "parsing mostly overlaps with embedding. `EIP_EMBEDDING_BACKEND=onnx-int8` swaps in "
+    "per-channel int8 weights (feed-forward down-projections kept fp32: quantising them too "
+    "lowered hit@5 and abstention accuracy further).",
     "- Re-indexing: a no-op run hashes every file and opens the stores; a changed file adds "
     "its parse, its embeddings and the model load (ONNX Runtime loads in well under a second; "
     "torch and sentence-transformers take several).",
@@ -490,6 +515,15 @@ def main(argv: list[str] | None = None) -> int:
     def want(name: str) -> bool:
         return only is None or name in only
 
+    def write(partial: dict[str, Any]) -> None:
+        partial["_total_seconds"] = time.perf_counter() - started
+        (WORK / f"results-{mode.name}.json").write_text(json.dumps(partial, indent=2, default=str))
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(render(partial, mode))
+
+    global _WRITE
+    _WRITE = write
+
     from bench import dossier, embedding, query, serve
 
     if want("indexing"):
@@ -511,10 +545,8 @@ def main(argv: list[str] | None = None) -> int:
         stage(results, "serve", serve.run, sample, clients=20, seconds=mode.serve_seconds, log=log)
     if want("profiles") and mode.profiles:
         stage(results, "profiles", run_profiles)
-    results["_total_seconds"] = time.perf_counter() - started
-    (WORK / f"results-{mode.name}.json").write_text(json.dumps(results, indent=2, default=str))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(render(results, mode))
+    results["_complete"] = True
+    write(results)
     log(f"wrote {args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out} "
         f"in {results['_total_seconds'] / 60:.1f} min")
     for target, measured, held, _ in targets(results, mode):

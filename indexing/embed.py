@@ -179,6 +179,14 @@ def default_cache_dir() -> Path:
     return Path(base) / "eip-assistant"
 
 
+def _usable_cpus() -> int:
+    """CPUs this process may run on (the affinity mask where the OS has one)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS, Windows
+        return os.cpu_count() or 1
+
+
 def _read_json(path: Path) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
 
@@ -192,7 +200,7 @@ class OnnxEmbedder:
     importing torch. Tokenisation uses the model's own ``tokenizer.json``; mean pooling over
     the attention mask and L2 normalisation follow the model's pooling config, as
     sentence-transformers does. Texts are sorted by length before batching so a batch pads
-    to similar lengths.
+    to similar lengths, and batches run on one single-threaded worker per CPU.
     """
 
     def __init__(self, model: str = DEFAULT_EMBEDDING_MODEL, *, quantize: bool = True,
@@ -279,7 +287,7 @@ class OnnxEmbedder:
             # One single-threaded run per core, each on its own batch, beats one run split
             # across the cores: a small encoder's layer norms, softmax and quantise steps
             # parallelise poorly, and batches keep every core busy between them.
-            self._workers = max(1, self._threads or len(os.sched_getaffinity(0)))
+            self._workers = max(1, self._threads or _usable_cpus())
             options.intra_op_num_threads = 1
             options.inter_op_num_threads = 1
             # Spinning worker threads burn the core a parser thread or process needs.

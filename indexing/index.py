@@ -22,6 +22,13 @@ _FINGERPRINT_KEYS = (
 )
 # What a key means when an index written before the key existed does not store it.
 _FINGERPRINT_DEFAULTS = {"embedding_backend": "torch"}
+# Values that produce the same vectors (fp32 ONNX Runtime computes what torch computes).
+_FINGERPRINT_SAME = {"embedding_backend": {"onnx": "torch"}}
+
+
+def _fingerprint_value(key: str, values: dict[str, Any] | None) -> Any:
+    value = (values or {}).get(key, _FINGERPRINT_DEFAULTS.get(key))
+    return _FINGERPRINT_SAME.get(key, {}).get(value, value)
 
 
 @dataclass
@@ -55,7 +62,7 @@ def check_fingerprint(stored: dict[str, Any] | None, current: dict[str, Any]) ->
         f"{key}: index has {stored.get(key, _FINGERPRINT_DEFAULTS.get(key))!r}, "
         f"settings say {current.get(key)!r}"
         for key in _FINGERPRINT_KEYS
-        if stored.get(key, _FINGERPRINT_DEFAULTS.get(key)) != current.get(key)
+        if _fingerprint_value(key, stored) != _fingerprint_value(key, current)
     ]
     if diffs:
         raise IndexMismatchError(

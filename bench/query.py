@@ -69,8 +69,13 @@ def scale_up(sample: Path, target_chunks: int, *, backend: str | None = None,
 
     data = WORK / f"query-{target_chunks}"
     stamp = data / "scale.json"
-    key = {"version": SCALE_VERSION, "target": target_chunks,
-           "sample": (sample / "index.db").stat().st_mtime_ns, "backend": backend}
+    from indexing.docstore import DocStore
+
+    docs = DocStore(sample / "index.db")  # what the sample index holds, not when it was touched
+    key = {"version": SCALE_VERSION, "target": target_chunks, "backend": backend,
+           "fingerprint": docs.get_meta("fingerprint"),
+           "files": sorted((f.source, f.sha256) for f in docs.files().values())}
+    docs.close()
     if stamp.exists() and json.loads(stamp.read_text()) == key:
         return data
     if data.exists():

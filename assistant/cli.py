@@ -77,12 +77,9 @@ def index_cmd(obj: _Ctx, corpus_dir: Path | None, rebuild: bool, strict: bool) -
 
     settings = obj.settings(corpus_dir=corpus_dir)
     try:
-        index = open_index(settings, must_exist=False)
+        index = open_index(settings, must_exist=False, for_rebuild=rebuild)
     except EIPError as exc:
-        if rebuild and "different settings" in str(exc):
-            index = _open_for_rebuild(settings)
-        else:
-            raise _fail(exc) from exc
+        raise _fail(exc) from exc
     except Exception as exc:  # a read-only or full data dir: say so, no traceback
         if (err := storage_error(exc, settings.data_dir)) is None:
             raise
@@ -111,21 +108,6 @@ def index_cmd(obj: _Ctx, corpus_dir: Path | None, rebuild: bool, strict: bool) -
         click.echo(f"  repaired an interrupted run: {report.orphans_removed} orphan vectors removed")
     if strict and report.failed:
         sys.exit(1)
-
-
-def _open_for_rebuild(settings: Settings) -> Any:
-    """Open an index whose fingerprint differs, only so that it can be rebuilt."""
-    from indexing.docstore import DocStore
-    from indexing.embed import make_embedder
-    from indexing.index import Index
-    from indexing.store import ChromaStore
-
-    return Index(
-        settings=settings,
-        docs=DocStore(settings.index_db),
-        store=ChromaStore(settings),
-        embedder=make_embedder(settings),
-    )
 
 
 class _ProgressBar:

@@ -78,8 +78,12 @@ def open_index(
     embedder: Embedder | None = None,
     store: VectorStore | None = None,
     must_exist: bool = True,
+    for_rebuild: bool = False,
 ) -> Index:
-    """Open the index under ``settings.data_dir``; collaborators may be injected (tests)."""
+    """Open the index under ``settings.data_dir``; collaborators may be injected (tests).
+
+    ``for_rebuild`` skips the fingerprint check: the caller is about to drop the contents.
+    """
     if must_exist and not settings.index_db.exists():
         raise IndexMissingError(
             f"no index in {settings.data_dir}. Build one with `eip index` "
@@ -92,7 +96,8 @@ def open_index(
         current["embedding_model"] = embedder.name
         current["embedding_backend"] = getattr(embedder, "backend", settings.embedding_backend)
     try:
-        check_fingerprint(stored, current)
+        if not for_rebuild:
+            check_fingerprint(stored, current)
     except IndexMismatchError:
         docs.close()
         raise

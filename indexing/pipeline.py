@@ -151,11 +151,12 @@ class _Prefetch:
 def _reconcile(index: Index) -> int:
     """Delete vectors that SQLite does not know about (left by an interrupted run)."""
     known = index.docs.chunk_ids()
-    orphans = index.store.ids() - known
+    stored = index.store.ids()  # pages through every id: fetch once
+    orphans = stored - known
     if orphans:
         index.store.delete(sorted(orphans))
         logger.warning("removed %d orphan vectors left by an interrupted run", len(orphans))
-    missing = known - index.store.ids()
+    missing = known - stored
     if missing:
         # Rows without vectors cannot be searched densely: force those files to re-index.
         sources = {c.source for c in index.docs.get_chunks(missing).values()}

@@ -158,7 +158,8 @@ class ChromaServer:
 
     def start(self) -> None:
         if not self.cli.exists():
-            pytest.skip(f"no `chroma` command next to {self.cli.parent} (chromadb not installed?)")
+            # chromadb is a hard dependency: a missing CLI is a broken install, not a skip.
+            pytest.fail(f"no `chroma` command next to {self.cli.parent}; run `make install`")
         log = open(self.path.parent / f"chroma-{self.port}.log", "ab")  # noqa: SIM115
         self.proc = subprocess.Popen(
             [str(self.cli), "run", "--path", str(self.path), "--host", self.host,
@@ -274,8 +275,8 @@ def fixture_postgres_server():
     """A PostgreSQL server for the session; skips (with the install hint) when unavailable."""
     try:
         import psycopg  # noqa: F401
-    except ImportError:
-        pytest.skip("PostgreSQL tests need the psycopg driver: pip install 'psycopg[binary]'")
+    except ImportError:  # a declared dependency: its absence is a broken install
+        pytest.fail("the psycopg driver is missing; run `make install`")
     bindir = _pg_bindir()
     if bindir is None:
         pytest.skip("PostgreSQL is not installed: `apt-get install postgresql` "

@@ -9,18 +9,19 @@ the catalogue's requirement and threshold, cited to the framework document.
 from __future__ import annotations
 
 import logging
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from assistant.catalogue import Criterion
+from assistant.quantities import extract_quantities
 from assistant.query import QueryPlan
 from assistant.text import (
     QUESTION_WORDS,
     STOPWORDS,
     content_terms,
     has_number,
-    numbers,
     overlap,
     split_sentences,
     stem,
@@ -65,6 +66,9 @@ class ExtractiveAnswerer:
         embed_budget: int = 24,
         same_passage_ratio: float = 0.5,
         other_passage_ratio: float = 0.85,
+        max_passages: int = 2,
+        weights: tuple[float, float, float, float] = (0.4, 0.3, 0.1, 0.1),
+        cross_zone_weights: tuple[float, float, float] = (0.4, 0.3, 0.3),
     ) -> None:
         self.embedder = embedder
         self.min_score = min_score
@@ -75,6 +79,10 @@ class ExtractiveAnswerer:
         self.embed_budget = embed_budget
         self.same_passage_ratio = same_passage_ratio
         self.other_passage_ratio = other_passage_ratio
+        self.max_passages = max_passages
+        # sentence similarity, word overlap, passage rank, the passage's dense rank
+        self.weights = weights
+        self.cross_zone_weights = cross_zone_weights
 
     def missing_focus_terms(self, question: str, passages: list[ScoredChunk], drop: set[str]) -> list[str]:
         """The question's specific words that none of the passages contains.
@@ -104,15 +112,20 @@ class ExtractiveAnswerer:
 
     # -- scoring ------------------------------------------------------------------
     def score_sentences(
-        self, question: str, passages: list[ScoredChunk], drop: set[str]
+        self, question: str, passages: list[ScoredChunk], drop: set[str], *, rank_by_zone: bool = False
     ) -> list[ScoredSentence]:
-        """Every sentence of every passage, scored against the question."""
+        """Every sentence of every passage, scored against the question.
+
+        With ``rank_by_zone`` (cross-zone questions, retrieved zone by zone) ranks in the merged
+        list mean little, while each zone's fused scores are on the same scale: the passage's
+        share of the top fused score stands in for its rank (``cross_zone_weights``).
+        """
         terms = content_terms(question, drop=drop)
         quantitative = bool(_QUANT.search(question))
         units: list[tuple[int, int, str]] = []
         for p_index, passage in enumerate(passages):
             for pos, sentence in enumerate(split_sentences(passage.chunk.text)):
-                if len(words(sentence)) >= 4 and not _heading_only(sentence):
+                if len(words(sentence)) >= 4 and not _heading_only(sentence) and not sentence.endswith("?"):
                     units.append((p_index, pos, sentence))
         if not units:
             return []
@@ -120,17 +133,28 @@ class ExtractiveAnswerer:
         # Embedding every sentence is the slow part of answering; the lexically weakest
         # ones are kept out (a fixed budget), which costs little recall on real questions.
         order = sorted(range(len(units)), key=lambda i: (-lexical[i], units[i][0], units[i][1]))
-        budget = set(order[: self.embed_budget])
+        # Cross-zone questions bring a few passages per zone; each zone gets its share.
+        n_groups = len({p.chunk.zone for p in passages}) if rank_by_zone else 1
+        budget = set(order[: self.embed_budget * max(1, n_groups // 2)])
         picked = [i for i in range(len(units)) if i in budget]
         vectors = self.embedder.embed_documents([question, *(units[i][2] for i in picked)])
         sims = dict(zip(picked, (vectors[1:] @ vectors[0]).tolist(), strict=True))
+        w_sim, w_lex, w_rank, w_dense = self.weights
         top = max(p.score for p in passages) or 1.0
         scored: list[ScoredSentence] = []
         for i, (p_index, pos, sentence) in enumerate(units):
             sim = float(sims.get(i, 0.0))
-            # The retriever's confidence in the passage is evidence too.
-            prior = passages[p_index].score / top
-            score = 0.4 * sim + 0.3 * lexical[i] + 0.3 * prior
+            # The retriever's ranking is evidence too.
+            if rank_by_zone:
+                c_sim, c_lex, c_prior = self.cross_zone_weights
+                score = c_sim * sim + c_lex * lexical[i] + c_prior * passages[p_index].score / top
+            else:
+                # Ranks, not fused scores: RRF scores of the top passages differ by a few
+                # percent and barely separate them.
+                dense_rank = passages[p_index].dense_rank
+                rank_prior = 1.0 / (1 + p_index)
+                dense_prior = 1.0 / dense_rank if dense_rank else 0.0
+                score = w_sim * sim + w_lex * lexical[i] + w_rank * rank_prior + w_dense * dense_prior
             if quantitative and has_number(sentence):
                 score += 0.05
             scored.append(ScoredSentence(sentence, p_index, pos, score, sim, lexical[i]))
@@ -150,20 +174,26 @@ class ExtractiveAnswerer:
         lead: list[tuple[str, ScoredChunk | None]] = []
         for criterion in plan.criteria[:2]:
             lead.append((_criterion_sentence(criterion), (framework_passages or {}).get(criterion.id)))
-        scored = self.score_sentences(plan.text, passages, drop)
+        scored = self.score_sentences(plan.text, passages, drop, rank_by_zone=plan.cross_zone)
         best = scored[0] if scored else None
         weak = (
             best is None
-            or best.semantic < self.min_score
+            # Weak when no sentence is close to the question, whichever one ranks first.
+            or max(s.semantic for s in scored) < self.min_score
             or bool(self.missing_focus_terms(question, passages, drop))
         )
         if weak and not lead:
             return Answer(question, REFUSAL, True, (), self.mode, tuple(passages))
-        chosen, conflict = ([], False) if weak else self._choose(scored, plan, passages)
+        lead_text = " ".join(sentence for sentence, _ in lead)
+        chosen, conflict = ([], False) if weak else self._choose(scored, plan, passages, lead_text)
         return self._compose(question, lead, chosen, passages, conflict)
 
     def _choose(
-        self, scored: list[ScoredSentence], plan: QueryPlan, passages: list[ScoredChunk]
+        self,
+        scored: list[ScoredSentence],
+        plan: QueryPlan,
+        passages: list[ScoredChunk],
+        lead_text: str = "",
     ) -> tuple[list[ScoredSentence], bool]:
         """The sentences to quote, and whether they include a dated disagreement."""
         best = scored[0].score
@@ -186,20 +216,25 @@ class ExtractiveAnswerer:
         drop = {w for z in plan.zones for n in z.names for w in words(n)}
         wanted = set(content_terms(plan.text, drop=drop))
         chosen = [scored[0]]
-        covered = set(content_terms(scored[0].text)) & wanted
+        # What the catalogue lead already states needs no second source.
+        covered = set(content_terms(f"{lead_text} {scored[0].text}")) & wanted
+        cited = {scored[0].passage}
         for s in scored[1:]:
             if len(chosen) >= self.max_sentences:
                 break
-            same_passage = any(c.passage == s.passage for c in chosen)
+            same_passage = s.passage in cited
             if s.score < (self.same_passage_ratio if same_passage else self.other_passage_ratio) * best:
+                continue
+            if not same_passage and len(cited) >= self.max_passages:
                 continue
             # From another passage, a further sentence must add something the question asked.
             gain = (set(content_terms(s.text)) & wanted) - covered
             if not same_passage and not gain:
                 continue
             chosen.append(s)
+            cited.add(s.passage)
             covered |= gain
-        with_conflicts = _with_conflicts(chosen, scored, passages)
+        with_conflicts = _with_conflicts(chosen, scored, passages, wanted)
         return with_conflicts, len(with_conflicts) > len(chosen)
 
     def _compose(
@@ -283,13 +318,55 @@ def _source_label(passage: ScoredChunk) -> str:
     return f"{zone}: " if zone else ""
 
 
-def _same_topic(a: str, b: str) -> bool:
-    ta, tb = set(content_terms(a)), set(content_terms(b))
-    return bool(ta and tb) and len(ta & tb) / min(len(ta), len(tb)) >= 0.4
+def _figures(text: str, label_terms: int = 5) -> list[tuple[float, str, frozenset[str]]]:
+    """The measured figures of a sentence: ``(value, unit, label)``.
+
+    The label is the last few content words written before the figure (since the previous
+    measured figure), which is how table runs name a value ("CETP capacity 2,000 m3/day"),
+    plus what follows "of" in prose ("85% of the industrial wastewater").
+    """
+    out: list[tuple[float, str, frozenset[str]]] = []
+    quantities = [q for q in extract_quantities(text) if q.unit is not None]
+    previous_end = 0
+    for n, q in enumerate(quantities):
+        before = [t for t in content_terms(text[previous_end : q.start]) if not has_number(t)]
+        after: list[str] = []
+        rest = text[q.end : quantities[n + 1].start if n + 1 < len(quantities) else len(text)]
+        if rest.lstrip().lower().startswith("of "):
+            after = [t for t in content_terms(rest) if not has_number(t)][:3]
+        label = frozenset(before[-label_terms:] + after)
+        if label:
+            out.append((q.value, q.unit or "", label))
+        previous_end = q.end
+    return out
+
+
+def _disagree(a: str, b: str, wanted: set[str]) -> bool:
+    """Whether ``b`` gives a different value for a figure of ``a`` that the question is about.
+
+    Same unit, nearly the same label, a different value, and ``b`` does not also state
+    ``a``'s value for that unit (a table row that repeats the figure agrees with it).
+    """
+    fb = _figures(b)
+    for value, unit, label in _figures(a):
+        if wanted and not (label & wanted):
+            continue
+        same = [
+            (v, lb)
+            for v, u, lb in fb
+            if u == unit and len(label & lb) >= 2 and len(label & lb) / len(label | lb) >= 0.6
+        ]
+        if not same or any(math.isclose(v, value, rel_tol=0.01) for v, _ in same):
+            continue
+        return True
+    return False
 
 
 def _with_conflicts(
-    chosen: list[ScoredSentence], scored: list[ScoredSentence], passages: list[ScoredChunk]
+    chosen: list[ScoredSentence],
+    scored: list[ScoredSentence],
+    passages: list[ScoredChunk],
+    wanted: set[str] | None = None,
 ) -> list[ScoredSentence]:
     """Add the disagreeing sentence of another dated document, newest first."""
     out = list(chosen)
@@ -303,7 +380,7 @@ def _with_conflicts(
                 continue
             if other.score < 0.6 * s.score or not has_number(other.text):
                 continue
-            if _same_topic(s.text, other.text) and numbers(s.text) != numbers(other.text):
+            if _disagree(s.text, other.text, wanted or set()):
                 out.append(other)
                 break
     if len(out) == len(chosen):

@@ -1,0 +1,104 @@
+"""The extractive answerer's parts on hand-made passages (deterministic hashing embedder)."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.extractive import ExtractiveAnswerer, _disagree, _figures
+from assistant.query import QueryPlan
+from assistant.types import Chunk, ScoredChunk
+from indexing.embed import HashingEmbedder
+
+
+def _passage(n: int, text: str, *, source: str, date: str, page: int = 1,
+             dense_rank: int | None = None) -> ScoredChunk:
+    chunk = Chunk(id=f"c{n}", text=text, source=source, page=page, section=None,
+                  doc_type="zone_document", zone="demo-zone", title=source, date=date,
+                  file_hash="h", ordinal=n)
+    return ScoredChunk(chunk, score=1.0 / (60 + n), dense_rank=dense_rank, similarity=0.5)
+
+
+def _answerer() -> ExtractiveAnswerer:
+    return ExtractiveAnswerer(HashingEmbedder(), min_score=0.05)
+
+
+def test_figures_are_labelled_by_the_words_that_name_them() -> None:
+    figures = _figures("Share of industrial wastewater treated at the CETP, 2024 100% "
+                       "Share of treated effluent reused 12%")
+    assert [(v, u) for v, u, _ in figures] == [(100.0, "%"), (12.0, "%")]
+    assert {"indus", "waste", "treat"} <= figures[0][2]
+    assert "reus" in figures[1][2] and "indus" not in figures[1][2]
+    # In prose the thing measured follows "of".
+    (value, unit, label), = _figures("In 2022 the CETP is treating about 85% of the industrial wastewater.")
+    assert (value, unit) == (85.0, "%") and {"indus", "waste"} <= label
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [
+        pytest.param("Share of industrial wastewater treated at the CETP, 2024 100%",
+                     "In 2022 the CETP is treating about 85% of the industrial wastewater produced.",
+                     True, id="same-figure-new-value"),
+        pytest.param("The central effluent treatment plant has a capacity of 2,000 m3/day.",
+                     "Water treatment plant capacity 3,600 m3/day Central effluent treatment plant "
+                     "capacity 2,000 m3/day", False, id="table-repeats-the-figure"),
+        pytest.param("The central effluent treatment plant has a capacity of 2,000 m3/day.",
+                     "A river intake feeds a zone water treatment plant with a capacity of 3,600 m3/day.",
+                     False, id="another-plant"),
+        pytest.param("Green and open space covers 21 ha.", "The CETP treats 88% of industrial wastewater.",
+                     False, id="different-unit"),
+    ],
+)
+def test_disagreement_needs_the_same_figure_with_another_value(a: str, b: str, expected: bool) -> None:
+    assert _disagree(a, b, set()) is expected
+
+
+def test_disagreement_must_concern_what_was_asked() -> None:
+    a = "Share of industrial wastewater treated at the CETP, 2024 100%"
+    b = "In 2022 the CETP is treating about 85% of the industrial wastewater produced."
+    assert _disagree(a, b, {"waste"})
+    assert not _disagree(a, b, {"solar", "energy"})
+
+
+def test_older_document_repeating_a_figure_is_not_called_a_disagreement() -> None:
+    report = _passage(1, "The central effluent treatment plant has a capacity of 2,000 m3/day and "
+                         "treated 1,440 m3/day in 2023.", source="report-2024.pdf", date="2024-04-22")
+    profile = _passage(2, "Water treatment plant capacity 3,600 m3/day. Central effluent treatment plant "
+                          "capacity 2,000 m3/day.", source="profile-2023.pdf", date="2023-07-14")
+    question = "What is the capacity of the central effluent treatment plant?"
+    answer = _answerer().answer(question, QueryPlan(question), [report, profile])
+    assert not answer.abstained
+    assert "disagree" not in answer.text
+
+
+def test_newer_figure_first_when_documents_disagree() -> None:
+    report = _passage(1, "Share of industrial wastewater treated at the CETP, 2024 100%.",
+                      source="report-2024.pdf", date="2024-08-20")
+    profile = _passage(2, "In 2022 the CETP is treating about 85% of the industrial wastewater produced.",
+                       source="profile-2022.pdf", date="2022-06-30")
+    question = "What share of industrial wastewater is treated at the CETP?"
+    answer = _answerer().answer(question, QueryPlan(question), [profile, report])
+    assert "disagree" in answer.text
+    assert answer.text.index("100%") < answer.text.index("85%")
+    assert {c.file for c in answer.citations} == {"report-2024.pdf", "profile-2022.pdf"}
+
+
+def test_answers_cite_at_most_max_passages() -> None:
+    passages = [
+        _passage(n, f"The zone treats {n}0 m3/day of wastewater in plant number {n}.",
+                 source=f"doc-{n}.pdf", date="2024-01-01", page=n)
+        for n in range(1, 5)
+    ]
+    question = "How much wastewater does the zone treat?"
+    answerer = ExtractiveAnswerer(HashingEmbedder(), min_score=0.05, max_passages=2,
+                                  other_passage_ratio=0.0)
+    answer = answerer.answer(question, QueryPlan(question), passages)
+    assert 1 <= len({c.file for c in answer.citations}) <= 2
+
+
+def test_a_question_sentence_is_never_quoted_as_an_answer() -> None:
+    passage = _passage(1, "How many requirements are there? The catalogue lists 64 requirements.",
+                       source="guide.pdf", date="2021-01-31")
+    question = "How many requirements are there?"
+    answer = _answerer().answer(question, QueryPlan(question), [passage])
+    assert "?" not in answer.text and "64 requirements" in answer.text

@@ -107,10 +107,10 @@ def measure(backend: str, texts: list[str], peak: float, shape: dict[str, int]) 
 
 
 def run(n_texts: int = 400, backends: tuple[str, ...] = ("torch", "onnx", "onnx-int8"),
-        log: Any = print) -> dict[str, Any]:
+        *, peak_seconds: float = 3.0, log: Any = print) -> dict[str, Any]:
     texts = sample_texts(n_texts)
     shape = model_shape()
-    before = matmul_peak()
+    before = matmul_peak(seconds=peak_seconds)
     log(f"  matmul peak {before['gflops']:.1f} GFLOP/s (fp32, {os.cpu_count()} cores)")
     results = []
     for backend in backends:
@@ -118,7 +118,7 @@ def run(n_texts: int = 400, backends: tuple[str, ...] = ("torch", "onnx", "onnx-
         log(f"  {backend:<10} {r['tokens_per_s']:7.0f} tokens/s  {r['texts_per_s']:6.1f} texts/s  "
             f"{r['gflops']:5.1f} GFLOP/s = {r['share_of_peak']:.0%} of peak")
         results.append(r)
-    after = matmul_peak()
+    after = matmul_peak(seconds=peak_seconds)
     peak = max(before["gflops"], after["gflops"])
     for r in results:
         r["share_of_peak"] = r["gflops"] / peak

@@ -1,10 +1,11 @@
 """Run every benchmark and rewrite ``docs/benchmarks.md``.
 
     python -m bench.run            # full: >= 2,000 pages, 3 A/B pairs, 10k/100k chunks, 60 s load
-    python -m bench.run --quick    # development: ~200 pages, 1 pair, sample scale, 10 s load
+    python -m bench.run --quick    # development: ~120 pages, 1 pair, sample scale, 10 s load
 
 Intermediate results go to ``bench/.work/results-<mode>.json``; profiles (pyinstrument text)
-to ``docs/profiles/``.
+to ``docs/profiles/``. The project's runs use the embedding backend pinned here
+(``EIP_EMBEDDING_BACKEND=onnx``), whatever the environment says.
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ ROOT = Path(__file__).resolve().parents[1]
 WORK = ROOT / "bench" / ".work"
 DOC = ROOT / "docs" / "benchmarks.md"
 PROFILES = ROOT / "docs" / "profiles"
+# fp32 ONNX Runtime: the project's indexing backend; its indexes are interchangeable with the
+# `torch` default's (same vectors; the index fingerprint treats the two as equal).
+BACKEND = "onnx"
 
 
 @dataclass(frozen=True)
@@ -38,10 +42,12 @@ class Mode:
     embed_texts: int
     quality: bool
     profiles: bool
+    peak_seconds: float  # matmul peak measurement, before and after the embedders
 
 
-FULL = Mode("full", 2000, 3, (0, 10_000, 100_000), 60, 400, True, True)
-QUICK = Mode("quick", 200, 1, (0,), 10, 60, False, False)
+FULL = Mode("full", 2000, 3, (0, 10_000, 100_000), 60, 400, True, True, 3.0)
+# One copy of the sample corpus (~120 pages, every format): the A/B pair is most of quick mode.
+QUICK = Mode("quick", 100, 1, (0,), 10, 60, False, False, 1.0)
 
 
 def log(msg: str) -> None:
@@ -75,7 +81,7 @@ def machine() -> dict[str, Any]:
             versions[pkg] = "not installed"
     return {"cpu": cpu, "nproc": nproc, "memory": mem, "python": platform.python_version(),
             "platform": platform.platform(), "versions": versions,
-            "embedding_backend": _default_backend()}
+            "embedding_backend": _default_backend(), "embedding_backend_pinned": True}
 
 
 def _default_backend() -> str:
@@ -101,7 +107,7 @@ def stage(results: dict[str, Any], name: str, fn: Any, *args: Any, **kwargs: Any
     results[name] = value
     results.setdefault("_stages", {})[name] = {
         "seconds": round(time.perf_counter() - started, 1), "load_before": load_before,
-        "load_after": _load()}
+        "load_after": _load(), "date": dt.datetime.now().strftime("%Y-%m-%d %H:%M")}
     if _WRITE is not None:  # a partial report survives an interrupted run
         _WRITE(results)
     return value
@@ -151,7 +157,7 @@ def run_profiles() -> dict[str, Any]:
     from bench.indexing import run_child
 
     corpus = generate(QUICK.pages)
-    out = {}
+    out: dict[str, Any] = {"pages": corpus.pages}
     for impl in ("ours", "baseline"):
         path = PROFILES / f"indexing-{impl}.txt"
         run = run_child(impl, corpus.root, WORK / f"profile-{impl}", corpus.pages, profile=path)
@@ -241,8 +247,9 @@ def targets(r: dict[str, Any], mode: Mode) -> list[tuple[str, str, bool | None, 
     if "errors" in sv:
         rows.append(("Load run (20 clients): zero errors",
                      f"{sv['errors']} errors, {sv['requests']} answers", sv["errors"] == 0, ""))
-    total = r.get("_total_seconds")
-    if total is not None and r.get("_complete"):
+    total = r.get("_base_total_seconds", r.get("_total_seconds"))
+    # --only measures part of a run; --update keeps the whole run's length from its full run.
+    if total is not None and r.get("_complete") and (not r.get("_only") or r.get("_updated")):
         limit = 20 * 60 if mode.name == "full" else 3 * 60
         rows.append((f"`make bench{'-quick' if mode.name == 'quick' else ''}` under "
                      f"{limit // 60} min", f"{total / 60:.1f} min", total <= limit,
@@ -253,8 +260,9 @@ def targets(r: dict[str, Any], mode: Mode) -> list[tuple[str, str, bool | None, 
 TIME_WHY = {
     "full": "the A/B spec alone cannot fit: one baseline build of 2,000+ pages takes ~5.5 min "
             "on this machine and ours ~5, so three pairs need ~30 min before anything else; "
-            "the other stages take ~10 min (the 100k-chunk scale-up and the 60 s load run "
-            "included). Fewer pages or pairs would fit but break the issue's method",
+            "the other stages take ~9-11 min (quality builds ~2.5, query ~3 with the 10k/100k "
+            "scale-ups cached and ~5 without, the 60 s load run, profiles). Fewer pages or pairs "
+            "would fit but break the issue's method",
     "quick": "the machine was shared while measuring (see the load averages); the indexing "
              "pair is most of it",
 }
@@ -271,11 +279,9 @@ INDEXING_WHY = (
     "~1.1-1.4x faster than fp32 ONNX but costs one gold question in hit@5 (over the 1-point "
     "limit), so it is opt-in. 2x needs fewer tokens per page or a cheaper model")
 ASK_100K_WHY = (
-    "SQLite FTS5 keyword search is ~60% of an answer at 100k chunks "
-    "(docs/profiles/query-100k.txt): the question's content words are OR-ed, so BM25 is "
-    "computed for most rows of the index before the zone filter and LIMIT apply. Fix (not "
-    "made here): filter inside the FTS query (zone as an FTS column) or rank a capped "
-    "candidate set")
+    "questions without a zone still rank every FTS5 match of their OR-ed content words by BM25 "
+    "(zone-scoped ones rank only the zone's matches), and the extractive answerer's sentence "
+    "embeddings come on top (docs/profiles/query-100k.txt)")
 EMBEDDING_WHY = (
     "a 6-layer, 384-wide encoder at ~170 tokens per text is a chain of small matrix products "
     "(384x384 and 384x1536 per layer) plus softmax, GELU and layer norms, which are memory-bound "
@@ -296,21 +302,37 @@ def render(r: dict[str, Any], mode: Mode) -> str:
     add = L.append
     add("# Benchmarks")
     add("")
+    took = r.get("_base_total_seconds", r.get("_total_seconds", 0))
     add(f"Generated by `make bench{'-quick' if mode.name == 'quick' else ''}` "
         f"(`python -m bench.run{' --quick' if mode.name == 'quick' else ''}`) on "
-        f"{r['date']}; mode **{mode.name}**; the whole run took "
-        f"{r.get('_total_seconds', 0) / 60:.1f} min"
+        f"{r.get('_base_date', r['date'])}; mode **{mode.name}**; the whole run took "
+        f"{took / 60:.1f} min"
         + ("" if r.get("_complete") else " (**incomplete**: the run was still going or stopped "
            "early; sections without numbers were not reached)")
+        + (f" (only the stages {', '.join(r['_only'])})" if r.get("_only") and not r.get("_updated") else "")
         + ". Do not edit by hand: the next run rewrites it.")
+    if r.get("_updated"):
+        # Every stage measured after the full run, whichever --update run measured it.
+        later = {name: st["date"] for name, st in r.get("_stages", {}).items()
+                 if st.get("date") and st["date"] > r["_base_date"]}
+        add("")
+        add(f"This document combines the full run of {r['_base_date']} (which took "
+            f"{r['_base_total_seconds'] / 60:.1f} min) with stages measured again after code changes "
+            "that affect only them (`python -m bench.run --only STAGES --update`): "
+            + ", ".join(f"**{name}** on {date}" for name, date in sorted(later.items())) + ".")
     add("")
     add("## Machine")
     add("")
     add(f"- CPU: {m['cpu']}, `nproc` = {m['nproc']}, memory {m['memory']}")
     add(f"- Python {m['python']} on {m['platform']}")
     add("- " + ", ".join(f"{k} {v}" for k, v in m["versions"].items()))
-    add(f"- Embedding backend of the project's runs: `{m['embedding_backend']}` "
-        "(`EIP_EMBEDDING_BACKEND`)")
+    if m.get("embedding_backend_pinned"):
+        add(f"- Embedding backend of the project's runs: `{m['embedding_backend']}`, pinned by "
+            "`bench/run.py` (`EIP_EMBEDDING_BACKEND`; fp32 ONNX Runtime computes the vectors the "
+            "`torch` default computes, and the index fingerprint treats the two as one)")
+    else:
+        add(f"- Embedding backend of the project's runs: `{m['embedding_backend']}` "
+            "(`EIP_EMBEDDING_BACKEND`)")
     stages = r.get("_stages", {})
     loads = [v["load_before"] for v in stages.values()] + [v["load_after"] for v in stages.values()]
     if loads:
@@ -396,7 +418,8 @@ def render(r: dict[str, Any], mode: Mode) -> str:
         add("")
         add("| run | build s | share of full build | process s |")
         add("| --- | ---: | ---: | ---: |")
-        add(f"| full build | {re['full']['build_seconds']:.2f} | 100% | {re['full']['process_seconds']:.1f} |")
+        add(f"| full build | {re['full']['build_seconds']:.2f} | 100% | "
+            f"{re['full']['process_seconds']:.1f} |")
         add(f"| no-op re-index | {re['noop']['build_seconds']:.2f} | {re['noop']['share']:.2%} | "
             f"{re['noop']['process_seconds']:.1f} |")
         add(f"| one changed file (`{re['one_changed']['file']}`) | "
@@ -482,8 +505,10 @@ def render(r: dict[str, Any], mode: Mode) -> str:
     add("")
     add("## Where the time goes")
     add("")
+    pages = r.get("profiles", {}).get("pages")
+    corpus_size = f"a {pages:,}-page corpus" if pages else "the quick-size corpus of the run that made them"
     add("Profiles (pyinstrument, text) are in `docs/profiles/`: `indexing-ours.txt` and "
-        "`indexing-baseline.txt` (one build each of the ~200-page corpus), `query-*.txt` (all "
+        f"`indexing-baseline.txt` (one build each of {corpus_size}), `query-*.txt` (all "
         "questions asked once at each scale), `dossier.txt`.")
     add("")
     for line in FINDINGS:
@@ -507,10 +532,15 @@ FINDINGS = [
     "- Query: the extractive answerer embeds the sentences of the retrieved passages; that is "
     "most of an answer's time (see `query-sample.txt`). Retrieval itself (query embedding, "
     "Chroma HNSW, SQLite FTS5 BM25, fusion and MMR) is a small share at the sample scale and "
-    "grows with the index through FTS5 ranking of the OR-query's matches: at 100k chunks "
-    "`DocStore.keyword_search` is about 60% of an answer (`query-100k.txt`).",
-    "- The full run's own length: the 100k-chunk scale-up (Chroma inserts) takes ~8 min the "
-    "first time and is reused while the sample index is unchanged.",
+    "grows with the index through FTS5 ranking of the OR-query's matches. Keyword rows share "
+    "their chunk's rowid, so a zone/doc_type/source filter is a rowid set (from indexed "
+    "`chunks` columns) tested per match: BM25 is computed only inside the filter, and chunk "
+    "ids are read for the k best only (same scores and order as joining every match to its "
+    "chunk row). Zone-scoped questions therefore stay cheap at 100k chunks; unscoped ones "
+    "still rank every match (`query-100k.txt`).",
+    "- The full run's own length: the 10k/100k scale-up indexes (Chroma inserts) are built "
+    "the first time and reused while the sample index (fingerprint and files) and "
+    "`bench.query.SCALE_VERSION` are unchanged.",
 ]
 
 
@@ -519,6 +549,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="small and fast, for development")
     ap.add_argument("--out", type=Path, default=DOC)
     ap.add_argument("--only", help="comma-separated stages to run (others are skipped)")
+    ap.add_argument("--update", action="store_true",
+                    help="with --only: replace those stages in the last run's saved results")
     ap.add_argument("--render-only", action="store_true",
                     help="rewrite the document from the last run's saved results")
     args = ap.parse_args(argv)
@@ -528,13 +560,26 @@ def main(argv: list[str] | None = None) -> int:
         args.out.write_text(render(saved, mode))
         return 0
     only = set(args.only.split(",")) if args.only else None
+    os.environ["EIP_EMBEDDING_BACKEND"] = BACKEND  # children (index builds, eip serve) inherit it
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     WORK.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     results: dict[str, Any] = {"mode": mode.name,
                                "date": dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
-                               "machine": machine()}
+                               "machine": machine(), "_only": sorted(only) if only else None}
+    if args.update:
+        if not only:
+            ap.error("--update needs --only STAGES")
+        saved_path = WORK / f"results-{mode.name}.json"
+        if not saved_path.exists():
+            ap.error(f"--update: no saved results at {saved_path}; run the whole benchmark first")
+        saved = json.loads(saved_path.read_text())
+        base = {k: v for k, v in saved.items() if k not in only and not k.startswith("_")}
+        results = {**base, **results, "_updated": True,
+                   "_stages": {k: v for k, v in saved.get("_stages", {}).items() if k not in only},
+                   "_base_date": saved.get("_base_date", saved["date"]),
+                   "_base_total_seconds": saved.get("_base_total_seconds", saved.get("_total_seconds"))}
     log(f"bench ({mode.name}) on {results['machine']['cpu']} x {results['machine']['nproc']}")
 
     def want(name: str) -> bool:
@@ -558,11 +603,13 @@ def main(argv: list[str] | None = None) -> int:
     if want("quality") and mode.quality:
         stage(results, "quality", run_quality)
     if want("embedding"):
-        stage(results, "embedding", embedding.run, mode.embed_texts, log=log)
+        stage(results, "embedding", embedding.run, mode.embed_texts, peak_seconds=mode.peak_seconds,
+              log=log)
     profile_dir = PROFILES if mode.profiles else None
     if want("query"):
         stage(results, "query", query.run, mode.scales, profile_dir=profile_dir, log=log)
-    sample = query.build_sample_index(WORK / "query-sample-default")
+    if want("dossier") or want("serve"):
+        sample = query.build_sample_index(WORK / "query-sample-default")
     if want("dossier"):
         stage(results, "dossier", dossier.run, sample,
               profile=PROFILES / "dossier.txt" if mode.profiles else None, log=log)

@@ -4,11 +4,16 @@ It holds the manifest (one row per file: content hash, status, failure reason), 
 chunk texts with their metadata, the FTS5 keyword index, the fingerprint of what built
 the index, and a record of index runs. SQLite is the source of truth: the vector store
 is brought in line with it after an interrupted run.
+
+A keyword row has the rowid of its chunk row (layout 2, ``PRAGMA user_version``), so
+metadata filters are a rowid set checked per match, without reading either row; older
+files are migrated on open.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import re
 import sqlite3
 import time
@@ -22,6 +27,10 @@ from assistant.types import Chunk, SourceFile
 from indexing.store import Filter
 
 SCHEMA_VERSION = "1"
+# PRAGMA user_version: 2 = chunks_fts.rowid equals chunks.rowid for every chunk.
+FTS_LAYOUT = 2
+
+logger = logging.getLogger(__name__)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -51,6 +60,7 @@ _STOPWORDS = frozenset(
     "zones sez special economic".split()
 )
 _WORD = re.compile(r"[\w][\w\-\.%]*", re.UNICODE)
+_FTS_TABLE = "USING fts5(id UNINDEXED, body, tokenize = 'porter unicode61')"
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +126,56 @@ class DocStore:
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.executescript(_SCHEMA)
         self._df_cache: dict[str, int] = {}
+        self._aligned = False
+        self._align_fts()
+
+    def _align_fts(self, *, force: bool = False) -> None:
+        """Migrate to layout 2 (a new file too, trivially): keyword rows get their chunks' rowids."""
+        if not force and self._conn.execute("PRAGMA user_version").fetchone()[0] >= FTS_LAYOUT:
+            if self._ends_aligned():
+                self._aligned = True
+                return
+            logger.warning("keyword index of %s out of step with its chunks: rebuilding", self.path)
+            force = True
+        started = time.perf_counter()
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                if force or self._conn.execute("PRAGMA user_version").fetchone()[0] < FTS_LAYOUT:
+                    # The stored bodies are kept as they are; rows without a chunk were never found.
+                    self._conn.execute("DROP TABLE IF EXISTS chunks_fts_new")
+                    self._conn.execute(f"CREATE VIRTUAL TABLE chunks_fts_new {_FTS_TABLE}")
+                    self._conn.execute(
+                        "INSERT INTO chunks_fts_new(rowid, id, body) SELECT c.rowid, f.id, f.body "
+                        "FROM chunks_fts f JOIN chunks c ON c.id = f.id ORDER BY c.rowid"
+                    )
+                    self._conn.execute("DROP TABLE chunks_fts")
+                    self._conn.execute("ALTER TABLE chunks_fts_new RENAME TO chunks_fts")
+                    self._conn.execute("CREATE INDEX IF NOT EXISTS chunks_zone ON chunks(zone)")
+                    self._conn.execute("CREATE INDEX IF NOT EXISTS chunks_doc_type ON chunks(doc_type)")
+                    self._conn.execute(f"PRAGMA user_version = {FTS_LAYOUT}")
+                self._conn.commit()
+            except BaseException:
+                self._conn.rollback()
+                raise
+        except sqlite3.OperationalError as exc:
+            # A read-only copy still answers, by the slower join on chunk ids.
+            logger.warning("keyword index of %s left in the old layout (%s)", self.path, exc)
+            self._aligned = False
+            return
+        self._aligned = True
+        logger.info("keyword index of %s rebuilt in %.1f s", self.path, time.perf_counter() - started)
+
+    def _ends_aligned(self) -> bool:
+        """Cheap check that the first and last chunks still own their keyword rows' rowids."""
+        for order in ("ASC", "DESC"):
+            ends = [
+                self._conn.execute(f"SELECT rowid, id FROM {table} ORDER BY rowid {order} LIMIT 1").fetchone()
+                for table in ("chunks", "chunks_fts")
+            ]
+            if [tuple(row) if row else None for row in ends] != [tuple(ends[0]) if ends[0] else None] * 2:
+                return False
+        return True
 
     def close(self) -> None:
         self._conn.close()
@@ -176,8 +236,8 @@ class DocStore:
             ],
         )
         conn.executemany(
-            "INSERT INTO chunks_fts(id, body) VALUES (?, ?)",
-            [(c.id, body) for c, body in zip(chunks, index_texts, strict=True)],
+            "INSERT INTO chunks_fts(rowid, id, body) SELECT rowid, id, ? FROM chunks WHERE id = ?",
+            [(body, c.id) for c, body in zip(chunks, index_texts, strict=True)],
         )
         self._upsert_file(conn, source, "indexed", None, None, pages, len(chunks))
 
@@ -193,8 +253,10 @@ class DocStore:
         conn.execute("DELETE FROM files WHERE source = ?", (source,))
 
     def _drop_chunks(self, conn: sqlite3.Connection, source: str) -> None:
+        column = "rowid" if self._aligned else "id"
         conn.execute(
-            "DELETE FROM chunks_fts WHERE id IN (SELECT id FROM chunks WHERE source = ?)", (source,)
+            f"DELETE FROM chunks_fts WHERE {column} IN (SELECT {column} FROM chunks WHERE source = ?)",
+            (source,),
         )
         conn.execute("DELETE FROM chunks WHERE source = ?", (source,))
 
@@ -259,19 +321,42 @@ class DocStore:
         return [_row_to_chunk(r) for r in rows]
 
     def keyword_search(self, text: str, k: int, flt: Filter | None = None) -> list[tuple[str, float]]:
-        """BM25 search; returns ``(chunk id, score)`` with higher scores better."""
+        """BM25 search; returns ``(chunk id, score)`` with higher scores better (ties by rowid)."""
         if flt is not None and flt.matches_nothing:
             return []
         match = keyword_query(text)
         if not match:
             return []
         where, params = _filter_sql(flt)
-        rows = self._conn.execute(
-            "SELECT f.id, bm25(chunks_fts) AS rank FROM chunks_fts f JOIN chunks c ON c.id = f.id "
-            f"WHERE chunks_fts MATCH ?{where} ORDER BY rank LIMIT ?",
-            [match, *params, k],
-        ).fetchall()
-        return [(r[0], -float(r[1])) for r in rows]
+        for attempt in range(2):
+            if not self._aligned:
+                rows = self._conn.execute(
+                    "SELECT f.id, bm25(chunks_fts) AS rank FROM chunks_fts f JOIN chunks c ON c.id = f.id "
+                    f"WHERE chunks_fts MATCH ?{where} ORDER BY rank, f.rowid LIMIT ?",
+                    [match, *params, k],
+                ).fetchall()
+                return [(r[0], -float(r[1])) for r in rows]
+            # BM25 is computed only for matches in the filter's rowid set ("+" keeps it a set
+            # test, not one FTS lookup per rowid), and ids are read only for the k best.
+            in_filter = f" AND +f.rowid IN (SELECT c.rowid FROM chunks c WHERE 1{where})" if where else ""
+            best = self._conn.execute(
+                f"SELECT f.rowid, bm25(chunks_fts) AS rank FROM chunks_fts f WHERE chunks_fts MATCH ?"
+                f"{in_filter} ORDER BY rank, f.rowid LIMIT ?",
+                [match, *params, k],
+            ).fetchall()
+            rowids = [r[0] for r in best]
+            pairs = self._conn.execute(
+                "SELECT f.rowid, f.id, c.id FROM chunks_fts f LEFT JOIN chunks c ON c.rowid = f.rowid "
+                f"WHERE f.rowid IN ({','.join('?' * len(rowids))})",
+                rowids,
+            ).fetchall()
+            ids = {r[0]: r[1] for r in pairs if r[1] == r[2]}
+            if len(ids) == len(rowids) or attempt:
+                return [(ids[rid], -float(rank)) for rid, rank in best if rid in ids]
+            # Rowids moved under us (e.g. a VACUUM): realign rather than trust the filter.
+            logger.warning("keyword index of %s out of step with its chunks: rebuilding", self.path)
+            self._align_fts(force=True)
+        return []
 
     def record_run(self, started_at: str, status: str, corpus: str, report: dict[str, Any]) -> None:
         with self._conn:

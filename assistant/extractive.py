@@ -112,11 +112,11 @@ class ExtractiveAnswerer:
 
     # -- scoring ------------------------------------------------------------------
     def score_sentences(
-        self, question: str, passages: list[ScoredChunk], drop: set[str], *, rank_by_zone: bool = False
+        self, question: str, passages: list[ScoredChunk], drop: set[str], *, cross_zone: bool = False
     ) -> list[ScoredSentence]:
         """Every sentence of every passage, scored against the question.
 
-        With ``rank_by_zone`` (cross-zone questions, retrieved zone by zone) ranks in the merged
+        For ``cross_zone`` questions (retrieved zone by zone) ranks in the merged
         list mean little, while each zone's fused scores are on the same scale: the passage's
         share of the top fused score stands in for its rank (``cross_zone_weights``).
         """
@@ -134,7 +134,7 @@ class ExtractiveAnswerer:
         # ones are kept out (a fixed budget), which costs little recall on real questions.
         order = sorted(range(len(units)), key=lambda i: (-lexical[i], units[i][0], units[i][1]))
         # Cross-zone questions bring a few passages per zone; each zone gets its share.
-        n_groups = len({p.chunk.zone for p in passages}) if rank_by_zone else 1
+        n_groups = len({p.chunk.zone for p in passages}) if cross_zone else 1
         budget = set(order[: self.embed_budget * max(1, n_groups // 2)])
         picked = [i for i in range(len(units)) if i in budget]
         vectors = self.embedder.embed_documents([question, *(units[i][2] for i in picked)])
@@ -145,7 +145,7 @@ class ExtractiveAnswerer:
         for i, (p_index, pos, sentence) in enumerate(units):
             sim = float(sims.get(i, 0.0))
             # The retriever's ranking is evidence too.
-            if rank_by_zone:
+            if cross_zone:
                 c_sim, c_lex, c_prior = self.cross_zone_weights
                 score = c_sim * sim + c_lex * lexical[i] + c_prior * passages[p_index].score / top
             else:
@@ -174,7 +174,7 @@ class ExtractiveAnswerer:
         lead: list[tuple[str, ScoredChunk | None]] = []
         for criterion in plan.criteria[:2]:
             lead.append((_criterion_sentence(criterion), (framework_passages or {}).get(criterion.id)))
-        scored = self.score_sentences(plan.text, passages, drop, rank_by_zone=plan.cross_zone)
+        scored = self.score_sentences(plan.text, passages, drop, cross_zone=plan.cross_zone)
         best = scored[0] if scored else None
         weak = (
             best is None

@@ -259,22 +259,22 @@ def targets(r: dict[str, Any], mode: Mode) -> list[tuple[str, str, bool | None, 
 
 TIME_WHY = {
     "full": "the A/B spec alone cannot fit: one baseline build of 2,000+ pages takes ~5.5 min "
-            "on this machine and ours ~5, so three pairs need ~30 min before anything else; "
-            "the other stages take ~9-11 min (quality builds ~2.5, query ~3 with the 10k/100k "
-            "scale-ups cached and ~5 without, the 60 s load run, profiles). Fewer pages or pairs "
-            "would fit but break the issue's method",
+            "on this machine and ours ~4.7, so three pairs need ~30 min before anything else "
+            "(even at the 2x target, three baseline builds alone are ~16.5 min); the other stages "
+            "take ~10 min (quality builds, query with the 10k/100k scale-ups, the 60 s load run, "
+            "profiles). Fewer pages or pairs would fit but break the issue's method",
     "quick": "the machine was shared while measuring (see the load averages); the indexing "
              "pair is most of it",
 }
 INDEXING_WHY = (
     "both builds are bound by the embedding model's arithmetic (docs/profiles/indexing-*.txt): "
-    "the default fp32 ONNX model does the same FLOP per token as the baseline's torch model, "
-    "and our chunks (page-bounded, 900 characters plus a title line for context) carry ~9% "
-    "more tokens than the baseline's 1000/200 split. What we save is fixed cost (no torch "
-    "import: it matters on small corpora, ~1.4x at 200 pages) and PDF parsing, which runs on a "
-    "worker thread during embedding; at 2,000 pages that is ~1.15x on a quiet machine. Under "
-    "load from other processes our build's CPU time rose by a third (541 to ~720 CPU s) while "
-    "the baseline's did not, so pairs 2-3 went the other way: three Python threads (two "
+    "the default fp32 ONNX model does the same FLOP per token as the baseline's torch model "
+    "(ONNX Runtime runs it ~1.3x faster than torch, see the embedding table), and our chunks "
+    "(page-bounded, 900 characters plus a title line for context) carry ~9% more tokens than "
+    "the baseline's 1000/200 split. What we save is fixed cost (no torch import: it matters "
+    "on small corpora, ~1.6x at ~120 pages) and PDF parsing, which runs on a worker thread "
+    "during embedding. Under load from other processes our build suffers more than the "
+    "baseline (an earlier run on a shared machine measured 0.82x): three Python threads (two "
     "model workers, one parser) compete for the GIL and the cores. `onnx-int8` embeds "
     "~1.1-1.4x faster than fp32 ONNX but costs one gold question in hit@5 (over the 1-point "
     "limit), so it is opt-in. 2x needs fewer tokens per page or a cheaper model")

@@ -8,6 +8,7 @@ the catalogue's requirement and threshold, cited to the framework document.
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import re
@@ -318,7 +319,8 @@ def _source_label(passage: ScoredChunk) -> str:
     return f"{zone}: " if zone else ""
 
 
-def _figures(text: str, label_terms: int = 5) -> list[tuple[float, str, frozenset[str]]]:
+@functools.lru_cache(maxsize=2048)  # a chosen sentence is compared with up to 40 others
+def _figures(text: str, label_terms: int = 5) -> tuple[tuple[float, str, frozenset[str]], ...]:
     """The measured figures of a sentence: ``(value, unit, label)``.
 
     The label is the last few content words written before the figure (since the previous
@@ -338,7 +340,7 @@ def _figures(text: str, label_terms: int = 5) -> list[tuple[float, str, frozense
         if label:
             out.append((q.value, q.unit or "", label))
         previous_end = q.end
-    return out
+    return tuple(out)
 
 
 def _disagree(a: str, b: str, wanted: set[str]) -> bool:

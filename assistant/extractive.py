@@ -65,9 +65,11 @@ class ExtractiveAnswerer:
         n_chunks: int = 0,
         focus_df_ratio: float = 0.12,
         embed_budget: int = 24,
-        same_passage_ratio: float = 0.5,
-        other_passage_ratio: float = 0.85,
+        same_passage_ratio: float = 0.4,
+        other_passage_ratio: float = 0.95,
         max_passages: int = 2,
+        gain_df_ratio: float = 0.5,
+        recency_ratio: float = 0.9,
         weights: tuple[float, float, float, float] = (0.4, 0.3, 0.1, 0.1),
         cross_zone_weights: tuple[float, float, float] = (0.4, 0.3, 0.3),
     ) -> None:
@@ -81,6 +83,9 @@ class ExtractiveAnswerer:
         self.same_passage_ratio = same_passage_ratio
         self.other_passage_ratio = other_passage_ratio
         self.max_passages = max_passages
+        # A further passage must add a question word found in at most this share of chunks.
+        self.gain_df_ratio = gain_df_ratio
+        self.recency_ratio = recency_ratio
         # sentence similarity, word overlap, passage rank, the passage's dense rank
         self.weights = weights
         self.cross_zone_weights = cross_zone_weights
@@ -110,6 +115,13 @@ class ExtractiveAnswerer:
             if stem(word) not in have and self.document_frequency(word) <= limit:
                 missing.append(word)
         return missing
+
+    def _specific(self, terms: set[str]) -> set[str]:
+        """The terms that are not common across the index (a common word adds little)."""
+        if self.document_frequency is None or self.gain_df_ratio >= 1.0:
+            return terms
+        limit = self.gain_df_ratio * max(self.n_chunks, 1)
+        return {t for t in terms if self.document_frequency(t) <= limit}
 
     # -- scoring ------------------------------------------------------------------
     def score_sentences(
@@ -216,11 +228,23 @@ class ExtractiveAnswerer:
             return sorted(per_zone.values(), key=lambda s: -s.score), False
         drop = {w for z in plan.zones for n in z.names for w in words(n)}
         wanted = set(content_terms(plan.text, drop=drop))
-        chosen = [scored[0]]
         # What the catalogue lead already states needs no second source.
-        covered = set(content_terms(f"{lead_text} {scored[0].text}")) & wanted
-        cited = {scored[0].passage}
-        for s in scored[1:]:
+        covered = set(content_terms(lead_text)) & wanted
+        chosen: list[ScoredSentence] = []
+        cited: set[int] = set()
+        if not (lead_text and not plan.zones):
+            # A zone's own evidence is always quoted; a framework question whose criterion
+            # the lead already states is quoted further only where a passage adds to it.
+            first = self._newest_close(scored, passages)
+            chosen, cited = [first], {first.passage}
+            covered |= set(content_terms(first.text)) & wanted
+            # What the first passage says counts before another passage is asked to add to it.
+            for s in scored:
+                if s.passage == first.passage and s.score >= self.same_passage_ratio * best:
+                    covered |= set(content_terms(s.text)) & wanted
+        for s in scored:
+            if s in chosen:
+                continue
             if len(chosen) >= self.max_sentences:
                 break
             same_passage = s.passage in cited
@@ -230,13 +254,31 @@ class ExtractiveAnswerer:
                 continue
             # From another passage, a further sentence must add something the question asked.
             gain = (set(content_terms(s.text)) & wanted) - covered
-            if not same_passage and not gain:
+            if not same_passage and not self._specific(gain):
                 continue
             chosen.append(s)
             cited.add(s.passage)
             covered |= gain
         with_conflicts = _with_conflicts(chosen, scored, passages, wanted)
         return with_conflicts, len(with_conflicts) > len(chosen)
+
+    def _newest_close(self, scored: list[ScoredSentence], passages: list[ScoredChunk]) -> ScoredSentence:
+        """The best sentence, or a nearly as good one from a newer document of the same zone.
+
+        Later evidence supersedes earlier: a 2024 assessment scoring within
+        ``recency_ratio`` of a 2022 profile's sentence answers first.
+        """
+        best = scored[0]
+        top = passages[best.passage].chunk
+        if not top.date or self.recency_ratio >= 1.0:
+            return best
+        for s in scored[1:]:
+            if s.score < self.recency_ratio * best.score:
+                break
+            c = passages[s.passage].chunk
+            if c.date and c.date > (top.date or "") and c.zone == top.zone:
+                return s
+        return best
 
     def _compose(
         self,
@@ -302,10 +344,14 @@ def _heading_only(unit: str) -> bool:
 
 
 def _criterion_sentence(c: Criterion) -> str:
+    """The catalogue's record as one statement: requirement, who delivers it, indicator."""
     threshold = ""
     if c.threshold is not None and c.threshold.is_numeric:
         threshold = f" Threshold: {c.threshold}."
-    return f"{c.id} ({c.title}) requires: {c.requirement.rstrip('.')}.{threshold}"
+    return (
+        f"{c.id} ({c.title}) requires: {c.requirement.rstrip('.')}. Level: {c.level}. "
+        f"Indicator: {c.indicator.rstrip('.')}.{threshold}"
+    )
 
 
 def _best_quote(sentence: str, passage: ScoredChunk) -> str:
@@ -337,10 +383,32 @@ def _figures(text: str, label_terms: int = 5) -> tuple[tuple[float, str, frozens
         if rest.lstrip().lower().startswith("of "):
             after = [t for t in content_terms(rest) if not has_number(t)][:3]
         label = frozenset(before[-label_terms:] + after)
-        if label:
+        if label and not _is_target(text, q.start, q.end):
             out.append((q.value, q.unit or "", label))
         previous_end = q.end
     return tuple(out)
+
+
+# Plans and targets: a base-form verb of change before "to", or a planning word just
+# before the figure; "by 2027" or "from December 2025" after it. Past tenses ("expanded
+# to") report a current value and are not matched.
+_TARGET_BEFORE = re.compile(
+    r"(\b(expand|increase|raise|extend|upgrade|reach|achieve|cut|reduce|bring)\b[^.;]*\bto\s+"
+    r"|\b(target|targets|plan|plans|planned|will|aim|aims|goal)\b[^.;]{0,30})$",
+    re.I,
+)
+_TARGET_AFTER = re.compile(r"^\s*(by|from|until)\s+(\w+\s+)?(19|20)\d\d\b|^\s*(planned|targeted)\b", re.I)
+
+
+def _is_target(text: str, start: int, end: int) -> bool:
+    """Whether a figure is a plan or target ("expand to 3,200 m3/day", "10% by 2027").
+
+    A planned value is not a second measurement of the current one, so it never makes
+    two documents disagree.
+    """
+    return bool(_TARGET_BEFORE.search(text[max(0, start - 80) : start])) or bool(
+        _TARGET_AFTER.match(text[end : end + 40])
+    )
 
 
 def _disagree(a: str, b: str, wanted: set[str]) -> bool:

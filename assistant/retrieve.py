@@ -62,10 +62,17 @@ def _jaccard(a: set[str], b: set[str]) -> float:
 def diversify(
     candidates: list[ScoredChunk], k: int, *, lambda_: float = 0.7, max_per_document: int = 3
 ) -> list[ScoredChunk]:
-    """Greedy MMR on word overlap, with a cap on passages per source file."""
+    """Greedy MMR on word overlap, with a cap on passages per source file.
+
+    Relevance is the fused score rescaled to 0..1 over the candidates: raw RRF scores of
+    the top candidates differ by a few percent, so unscaled they would let redundancy
+    alone decide the order.
+    """
     if not candidates:
         return []
-    top = max(c.score for c in candidates) or 1.0
+    high = max(c.score for c in candidates)
+    low = min(c.score for c in candidates)
+    span = (high - low) or 1.0
     words = {c.chunk.id: set(_WORDS.findall(c.chunk.text.lower())) for c in candidates}
     chosen: list[ScoredChunk] = []
     per_doc: dict[str, int] = {}
@@ -76,7 +83,7 @@ def diversify(
             if per_doc.get(cand.chunk.source, 0) >= max_per_document:
                 continue
             redundancy = max((_jaccard(words[cand.chunk.id], words[c.chunk.id]) for c in chosen), default=0.0)
-            value = lambda_ * cand.score / top - (1 - lambda_) * redundancy
+            value = lambda_ * (cand.score - low) / span - (1 - lambda_) * redundancy
             if value > best_value:
                 best, best_value = cand, value
         if best is None:

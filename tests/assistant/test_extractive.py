@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.catalogue import Criterion, Threshold
 from assistant.extractive import ExtractiveAnswerer, _disagree, _figures
 from assistant.query import QueryPlan
 from assistant.types import Chunk, ScoredChunk
@@ -102,3 +103,77 @@ def test_a_question_sentence_is_never_quoted_as_an_answer() -> None:
     question = "How many requirements are there?"
     answer = _answerer().answer(question, QueryPlan(question), [passage])
     assert "?" not in answer.text and "64 requirements" in answer.text
+
+
+@pytest.mark.parametrize(
+    ("b", "expected"),
+    [
+        pytest.param("Expand the central wastewater treatment plant to 3,200 m3/day and connect all tenants.",
+                     False, id="plan-to-expand"),
+        pytest.param("The central wastewater treatment plant reaches 3,200 m3/day by 2026.",
+                     False, id="target-by-year"),
+        pytest.param("The central wastewater treatment plant was expanded to 3,200 m3/day in 2024.",
+                     True, id="reported-expansion"),
+    ],
+)
+def test_a_planned_figure_is_not_a_second_measurement(b: str, expected: bool) -> None:
+    a = "A central wastewater treatment plant of 1,200 m3/day treats effluent from connected firms."
+    assert _disagree(a, b, set()) is expected
+
+
+def _scored_pair(answerer: ExtractiveAnswerer, question: str, passages: list[ScoredChunk]) -> list:
+    return answerer.score_sentences(question, passages, set())
+
+
+def test_a_nearly_as_good_sentence_from_a_newer_document_answers_first() -> None:
+    text = "The central plant treats the industrial wastewater of the connected firms."
+    older = _passage(1, text, source="profile-2022.pdf", date="2022-08-30")
+    newer = _passage(2, text, source="report-2024.pdf", date="2024-08-20")
+    question = "Which industrial wastewater does the central plant treat?"
+    scored = _scored_pair(_answerer(), question, [older, newer])
+    # Precondition: the older profile ranks first (retrieval order), the newer one close behind.
+    assert scored[0].passage == 0 and scored[1].passage == 1
+    assert 0.9 * scored[0].score <= scored[1].score < scored[0].score
+    first_cited = _answerer().answer(question, QueryPlan(question), [older, newer]).citations[0]
+    assert first_cited.file == "report-2024.pdf"
+    strict = ExtractiveAnswerer(HashingEmbedder(), min_score=0.05, recency_ratio=1.0)
+    assert strict.answer(question, QueryPlan(question), [older, newer]).citations[0].file == "profile-2022.pdf"
+
+
+def test_another_passage_is_cited_only_for_a_specific_word_it_adds() -> None:
+    main = _passage(1, "The zone stores hazardous waste in bunded stores before collection.",
+                    source="report.pdf", date="2024-01-01", dense_rank=1)
+    extra = _passage(2, "Licensed contractors collect it every month.", source="plan.pdf",
+                     date="2024-01-01", dense_rank=4)
+    question = "Where does the zone keep hazardous waste, and do licensed contractors collect it?"
+
+    def cited(df: dict[str, int]) -> list[str]:
+        answerer = ExtractiveAnswerer(HashingEmbedder(), min_score=0.05, other_passage_ratio=0.0,
+                                      document_frequency=lambda term: df.get(term[:5], 1), n_chunks=100)
+        return [c.file for c in answerer.answer(question, QueryPlan(question), [main, extra]).citations]
+
+    # "licensed" and "contractors" are rare in the index: the second passage adds them.
+    assert cited({}) == ["report.pdf", "plan.pdf"]
+    # Found in most chunks, they add nothing specific.
+    assert cited({"licen": 60, "contr": 60}) == ["report.pdf"]
+
+
+def _criterion() -> Criterion:
+    return Criterion(id="SOC-4", category="social", subcategory="Social management systems",
+                     title="Worker grievance mechanism", requirement="Workers can use a grievance mechanism.",
+                     level="park+firm", indicator="Grievance mechanism available; cases received and resolved",
+                     threshold=Threshold("present"))
+
+
+def test_criterion_lead_states_level_and_indicator_and_stands_alone_when_nothing_adds_to_it() -> None:
+    framework = _passage(1, "SOC-4 Worker grievance mechanism park+firm Grievance mechanism available.",
+                         source="guide.pdf", date="2021-01-31", page=7)
+    other = _passage(2, "Level Requirements park 35 firm 8 park+firm 21 SOC-2 SOC-4 SOC-5 worker grievance.",
+                     source="guide.pdf", date="2021-01-31", page=9, dense_rank=1)
+    question = "What does SOC-4 require for a worker grievance mechanism?"
+    plan = QueryPlan(question, criteria=(_criterion(),))
+    answer = _answerer().answer(question, plan, [other], {"SOC-4": framework})
+    assert answer.text.startswith("SOC-4 (Worker grievance mechanism) requires:")
+    assert "Level: park+firm." in answer.text and "cases received and resolved" in answer.text
+    # The other page only repeats what the catalogue states: it is not quoted or cited.
+    assert [c.page for c in answer.citations] == [7]

@@ -311,7 +311,8 @@ class ExtractiveAnswerer:
         ordered = chosen if conflict else sorted(chosen, key=lambda s: (s.passage, s.position))
         for s in ordered:
             passage = passages[s.passage]
-            text = s.text if s.text.endswith((".", "!", "?")) else s.text + "."
+            n_units = len(split_sentences(passage.chunk.text))
+            text = _as_quoted(s.text, first=s.position == 0, last=s.position == n_units - 1)
             label = _source_label(passage)
             parts.append(f"{label}{text} [{cite(passage, s.text)}]")
         notes = _conflict_note(chosen, passages) if conflict else ""
@@ -335,6 +336,28 @@ class ExtractiveAnswerer:
             return Answer(question, REFUSAL, True, (), self.mode, tuple(passages))
         given = tuple(passages) + tuple(p for p in sources.values() if p not in passages)
         return Answer(question, " ".join(parts), False, citations, self.mode, given)
+
+
+# Words a sentence cannot end with: a unit ending in one was cut by the chunk boundary.
+_DANGLING = frozenset(
+    "a an the and or but nor of to for with by in on at from as that which who its their "
+    "is are was were be been has have had will would can could".split()
+)
+
+
+def _as_quoted(unit: str, *, first: bool, last: bool) -> str:
+    """A unit as the answer quotes it; "…" marks a sentence that the chunk boundary cut.
+
+    Chunks overlap by a number of characters, so a passage may open inside a sentence
+    ("followed by activated sludge) with ...") or stop inside one ("... a signed contract, but").
+    """
+    out = f"…{unit}" if first and unit[:1].islower() else unit
+    if out.endswith((".", "!", "?")):
+        return out
+    tail = words(out)
+    if last and (out.endswith(("(", ",", ";", ":")) or (tail and tail[-1] in _DANGLING)):
+        return f"{out}…"
+    return f"{out}."
 
 
 def _heading_only(unit: str) -> bool:

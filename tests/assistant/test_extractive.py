@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.catalogue import Criterion, Threshold
-from assistant.extractive import ExtractiveAnswerer, _disagree, _figures
+from assistant.extractive import ExtractiveAnswerer, _as_quoted, _disagree, _figures
 from assistant.query import QueryPlan
 from assistant.types import Chunk, ScoredChunk
 from indexing.embed import HashingEmbedder
@@ -177,3 +177,33 @@ def test_criterion_lead_states_level_and_indicator_and_stands_alone_when_nothing
     assert "Level: park+firm." in answer.text and "cases received and resolved" in answer.text
     # The other page only repeats what the catalogue states: it is not quoted or cited.
     assert [c.page for c in answer.citations] == [7]
+
+
+@pytest.mark.parametrize(
+    ("unit", "first", "last", "quoted"),
+    [
+        pytest.param("followed by activated sludge) with a capacity of 2,000 m3/day", True, False,
+                     "…followed by activated sludge) with a capacity of 2,000 m3/day.", id="opens-inside"),
+        pytest.param("The plant has moved from study to a signed contract, but", False, True,
+                     "The plant has moved from study to a signed contract, but…", id="stops-inside"),
+        pytest.param("Key indicators (2023) Indicator Value Share treated 88%", True, True,
+                     "Key indicators (2023) Indicator Value Share treated 88%.", id="table-run"),
+        pytest.param("Distance to the industrial park", False, True, "Distance to the industrial park.",
+                     id="ends-with-a-noun"),
+        pytest.param("firm: the firms must deliver it", False, False, "firm: the firms must deliver it.",
+                     id="lower-case-inside-the-passage"),
+    ],
+)
+def test_a_sentence_cut_by_the_chunk_boundary_is_marked(unit: str, first: bool, last: bool,
+                                                         quoted: str) -> None:
+    assert _as_quoted(unit, first=first, last=last) == quoted
+
+
+def test_answers_mark_a_quote_that_starts_inside_a_sentence() -> None:
+    passage = _passage(1, "treated at the central plant, which has a capacity of 2,000 m3/day. It runs "
+                          "at 72% of capacity.", source="report.pdf", date="2024-01-01")
+    question = "What capacity does the central plant have?"
+    answer = _answerer().answer(question, QueryPlan(question), [passage])
+    assert "…treated at the central plant" in answer.text
+    # The citation's quote stays verbatim, so it can be found on its page.
+    assert answer.citations[0].quote.startswith("treated at the central plant")

@@ -68,7 +68,6 @@ class ExtractiveAnswerer:
         same_passage_ratio: float = 0.4,
         other_passage_ratio: float = 0.95,
         max_passages: int = 2,
-        gain_df_ratio: float = 0.5,
         recency_ratio: float = 0.9,
         weights: tuple[float, float, float, float] = (0.4, 0.3, 0.1, 0.1),
         cross_zone_weights: tuple[float, float, float] = (0.4, 0.3, 0.3),
@@ -83,8 +82,6 @@ class ExtractiveAnswerer:
         self.same_passage_ratio = same_passage_ratio
         self.other_passage_ratio = other_passage_ratio
         self.max_passages = max_passages
-        # A further passage must add a question word found in at most this share of chunks.
-        self.gain_df_ratio = gain_df_ratio
         self.recency_ratio = recency_ratio
         # sentence similarity, word overlap, passage rank, the passage's dense rank
         self.weights = weights
@@ -115,13 +112,6 @@ class ExtractiveAnswerer:
             if stem(word) not in have and self.document_frequency(word) <= limit:
                 missing.append(word)
         return missing
-
-    def _specific(self, terms: set[str]) -> set[str]:
-        """The terms that are not common across the index (a common word adds little)."""
-        if self.document_frequency is None or self.gain_df_ratio >= 1.0:
-            return terms
-        limit = self.gain_df_ratio * max(self.n_chunks, 1)
-        return {t for t in terms if self.document_frequency(t) <= limit}
 
     # -- scoring ------------------------------------------------------------------
     def score_sentences(
@@ -254,7 +244,7 @@ class ExtractiveAnswerer:
                 continue
             # From another passage, a further sentence must add something the question asked.
             gain = (set(content_terms(s.text)) & wanted) - covered
-            if not same_passage and not self._specific(gain):
+            if not same_passage and not gain:
                 continue
             chosen.append(s)
             cited.add(s.passage)

@@ -276,8 +276,10 @@ INDEXING_WHY = (
     "during embedding. Under load from other processes our build suffers more than the "
     "baseline (an earlier run on a shared machine measured 0.82x): three Python threads (two "
     "model workers, one parser) compete for the GIL and the cores. `onnx-int8` embeds "
-    "~1.1-1.4x faster than fp32 ONNX but costs one gold question in hit@5 (over the 1-point "
-    "limit), so it is opt-in. 2x needs fewer tokens per page or a cheaper model")
+    "~1.1-1.4x faster than fp32 ONNX; with the current retriever it keeps hit@5 (recall@5 "
+    "is slightly lower), but it lost a gold question with the previous one and its vectors "
+    "are ~0.96 cosine to fp32, so it stays opt-in until a larger question set settles it. "
+    "2x needs fewer tokens per page or a cheaper model")
 ASK_100K_WHY = (
     "questions without a zone still rank every FTS5 match of their OR-ed content words by BM25 "
     "(zone-scoped ones rank only the zone's matches), and the extractive answerer's sentence "

@@ -140,24 +140,6 @@ def test_a_nearly_as_good_sentence_from_a_newer_document_answers_first() -> None
     assert strict.answer(question, QueryPlan(question), [older, newer]).citations[0].file == "profile-2022.pdf"
 
 
-def test_another_passage_is_cited_only_for_a_specific_word_it_adds() -> None:
-    main = _passage(1, "The zone stores hazardous waste in bunded stores before collection.",
-                    source="report.pdf", date="2024-01-01", dense_rank=1)
-    extra = _passage(2, "Licensed contractors collect it every month.", source="plan.pdf",
-                     date="2024-01-01", dense_rank=4)
-    question = "Where does the zone keep hazardous waste, and do licensed contractors collect it?"
-
-    def cited(df: dict[str, int]) -> list[str]:
-        answerer = ExtractiveAnswerer(HashingEmbedder(), min_score=0.05, other_passage_ratio=0.0,
-                                      document_frequency=lambda term: df.get(term[:5], 1), n_chunks=100)
-        return [c.file for c in answerer.answer(question, QueryPlan(question), [main, extra]).citations]
-
-    # "licensed" and "contractors" are rare in the index: the second passage adds them.
-    assert cited({}) == ["report.pdf", "plan.pdf"]
-    # Found in most chunks, they add nothing specific.
-    assert cited({"licen": 60, "contr": 60}) == ["report.pdf"]
-
-
 def _criterion() -> Criterion:
     return Criterion(id="SOC-4", category="social", subcategory="Social management systems",
                      title="Worker grievance mechanism", requirement="Workers can use a grievance mechanism.",

@@ -266,7 +266,7 @@ class ExtractiveAnswerer:
             if s.score < self.recency_ratio * best.score:
                 break
             c = passages[s.passage].chunk
-            if c.date and c.date > (top.date or "") and c.zone == top.zone:
+            if c.date and c.date > top.date and c.zone == top.zone:
                 return s
         return best
 

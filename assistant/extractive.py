@@ -299,10 +299,12 @@ class ExtractiveAnswerer:
             )
         # Disagreeing documents are shown newest first; otherwise keep reading order.
         ordered = chosen if conflict else sorted(chosen, key=lambda s: (s.passage, s.position))
+        n_units: dict[int, int] = {}  # per passage, split once however many sentences it gives
         for s in ordered:
             passage = passages[s.passage]
-            n_units = len(split_sentences(passage.chunk.text))
-            text = _as_quoted(s.text, first=s.position == 0, last=s.position == n_units - 1)
+            if s.passage not in n_units:
+                n_units[s.passage] = len(split_sentences(passage.chunk.text))
+            text = _as_quoted(s.text, first=s.position == 0, last=s.position == n_units[s.passage] - 1)
             label = _source_label(passage)
             parts.append(f"{label}{text} [{cite(passage, s.text)}]")
         notes = _conflict_note(chosen, passages) if conflict else ""

@@ -25,7 +25,7 @@ class _Ctx:
     def settings(self, **more: Any) -> Settings:
         if self._settings is None or more:
             try:
-                self._settings = load_settings(**self.overrides, **more)
+                self._settings = load_settings(**{**self.overrides, **more})
             except ValueError as exc:
                 raise click.UsageError(f"invalid settings: {exc}") from exc
         return self._settings

@@ -12,20 +12,17 @@ import functools
 import logging
 import math
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from assistant.catalogue import Criterion
+from assistant.evidence import TermMatch, TermSupport, focus_terms
 from assistant.quantities import extract_quantities
 from assistant.query import QueryPlan
 from assistant.text import (
-    QUESTION_WORDS,
-    STOPWORDS,
     content_terms,
     has_number,
     overlap,
     split_sentences,
-    stem,
     words,
 )
 from assistant.types import REFUSAL, Answer, Citation, ScoredChunk
@@ -60,10 +57,8 @@ class ExtractiveAnswerer:
         embedder: Embedder,
         *,
         min_score: float = 0.32,
-        max_sentences: int = 5,
-        document_frequency: Callable[[str], int] | None = None,
-        n_chunks: int = 0,
-        focus_df_ratio: float = 0.12,
+        max_sentences: int = 4,
+        term_support: float | None = None,
         embed_budget: int = 24,
         same_passage_ratio: float = 0.4,
         other_passage_ratio: float = 0.95,
@@ -75,9 +70,8 @@ class ExtractiveAnswerer:
         self.embedder = embedder
         self.min_score = min_score
         self.max_sentences = max_sentences
-        self.document_frequency = document_frequency
-        self.n_chunks = n_chunks
-        self.focus_df_ratio = focus_df_ratio
+        # None turns the check off (tests with a hashing embedder, whose word vectors mean nothing).
+        self.term_support = TermSupport(embedder, threshold=term_support) if term_support else None
         self.embed_budget = embed_budget
         self.same_passage_ratio = same_passage_ratio
         self.other_passage_ratio = other_passage_ratio
@@ -87,31 +81,26 @@ class ExtractiveAnswerer:
         self.weights = weights
         self.cross_zone_weights = cross_zone_weights
 
-    def missing_focus_terms(self, question: str, passages: list[ScoredChunk], drop: set[str]) -> list[str]:
-        """The question's specific words that none of the passages contains.
+    def unsupported_terms(self, question: str, passages: list[ScoredChunk], drop: set[str]) -> list[TermMatch]:
+        """The question's focus terms that no retrieved passage covers, by stem or meaning.
 
-        A word is specific when it is rare in the index (in at most ``focus_df_ratio`` of
-        the chunks) and is not a question word, a zone name or an inflected verb/adverb
-        ("-ed", "-ly"). Asking about a "tariff" or a "lease price" that the zone's passages
-        never mention means the documents do not answer, however close the topic is.
+        Asking about a "tariff" or a "lease price" that the passages never mention, in
+        any wording, means the documents do not answer, however close the topic is.
         """
-        if self.document_frequency is None or not passages or self.focus_df_ratio <= 0:
+        if self.term_support is None or not passages:
             return []
-        have = set(content_terms(" ".join(f"{p.chunk.title} {p.chunk.text}" for p in passages)))
-        limit = self.focus_df_ratio * max(self.n_chunks, 1)
-        missing: list[str] = []
-        for word in dict.fromkeys(words(question)):
-            if (
-                word in STOPWORDS
-                or word in QUESTION_WORDS
-                or word in drop
-                or len(word) < 3
-                or word.endswith(("ed", "ly"))
-            ):
-                continue
-            if stem(word) not in have and self.document_frequency(word) <= limit:
-                missing.append(word)
-        return missing
+        # An answer's evidence sits in one place: each passage (with its document title and
+        # section) is asked to cover every term, and the best-covering passage decides.
+        terms = focus_terms(question, drop=drop)
+        best: list[TermMatch] | None = None
+        for p in passages:
+            evidence = f"{p.chunk.title} {p.chunk.section or ''} {p.chunk.text}"
+            missing = self.term_support.unsupported(terms, evidence)
+            if best is None or len(missing) < len(best):
+                best = missing
+            if not best:
+                break
+        return best or []
 
     # -- scoring ------------------------------------------------------------------
     def score_sentences(
@@ -127,9 +116,11 @@ class ExtractiveAnswerer:
         quantitative = bool(_QUANT.search(question))
         units: list[tuple[int, int, str]] = []
         for p_index, passage in enumerate(passages):
-            for pos, sentence in enumerate(split_sentences(passage.chunk.text)):
-                if len(words(sentence)) >= 4 and not _heading_only(sentence) and not sentence.endswith("?"):
-                    units.append((p_index, pos, sentence))
+            sentences = split_sentences(passage.chunk.text)
+            for pos, sentence in enumerate(sentences):
+                if len(words(sentence)) < 4 or _heading_only(sentence) or sentence.endswith("?"):
+                    continue
+                units.append((p_index, pos, sentence))
         if not units:
             return []
         lexical = [overlap(terms, u[2]) for u in units]
@@ -183,13 +174,13 @@ class ExtractiveAnswerer:
             best is None
             # Weak when no sentence is close to the question, whichever one ranks first.
             or max(s.semantic for s in scored) < self.min_score
-            or bool(self.missing_focus_terms(question, passages, drop))
+            or bool(self.unsupported_terms(question, passages, drop))
         )
         if weak and not lead:
             return Answer(question, REFUSAL, True, (), self.mode, tuple(passages))
         lead_text = " ".join(sentence for sentence, _ in lead)
         chosen, conflict = ([], False) if weak else self._choose(scored, plan, passages, lead_text)
-        return self._compose(question, lead, chosen, passages, conflict)
+        return self._compose(question, lead, chosen, passages, conflict, plan)
 
     def _choose(
         self,
@@ -277,11 +268,14 @@ class ExtractiveAnswerer:
         chosen: list[ScoredSentence],
         passages: list[ScoredChunk],
         conflict: bool = False,
+        plan: QueryPlan | None = None,
     ) -> Answer:
+        """The answer text: a direct first sentence, then each supporting sentence, cited."""
         markers: dict[str, int] = {}
         quotes: dict[str, list[str]] = {}
         sources: dict[str, ScoredChunk] = {}
         parts: list[str] = []
+        names = dict(plan.zone_names) if plan is not None else {}
 
         def cite(passage: ScoredChunk, quote: str) -> int:
             key = passage.chunk.id
@@ -299,13 +293,19 @@ class ExtractiveAnswerer:
             )
         # Disagreeing documents are shown newest first; otherwise keep reading order.
         ordered = chosen if conflict else sorted(chosen, key=lambda s: (s.passage, s.position))
+        cross_zone = plan is not None and plan.cross_zone
+        if chosen and not lead:
+            opening = _direct_answer(question, chosen, passages, names, cross_zone=cross_zone)
+            if opening:
+                first = chosen[0]
+                parts.append(f"{opening} [{cite(passages[first.passage], first.text)}]")
         n_units: dict[int, int] = {}  # per passage, split once however many sentences it gives
         for s in ordered:
             passage = passages[s.passage]
             if s.passage not in n_units:
                 n_units[s.passage] = len(split_sentences(passage.chunk.text))
+            label = _zone_label(passage, names) if cross_zone or len({p.chunk.zone for p in passages}) > 1 else ""
             text = _as_quoted(s.text, first=s.position == 0, last=s.position == n_units[s.passage] - 1)
-            label = _source_label(passage)
             parts.append(f"{label}{text} [{cite(passage, s.text)}]")
         notes = _conflict_note(chosen, passages) if conflict else ""
         if notes:
@@ -330,26 +330,99 @@ class ExtractiveAnswerer:
         return Answer(question, " ".join(parts), False, citations, self.mode, given)
 
 
+_YES_NO = re.compile(r"^\s*(is|are|was|were|does|do|did|has|have|had|can|could|will|would|should)\b", re.I)
+_NEGATION = re.compile(
+    r"\b(no|not|none|never|nor|without|lacks?|lacking|absent|neither|nobody|nothing|yet to)\b|n't\b", re.I
+)
+_ALL = re.compile(r"\b(all|every|fully|entire|whole|each)\b", re.I)
+
+
+def _zone_label(passage: ScoredChunk, names: dict[str, str]) -> str:
+    zone = passage.chunk.zone
+    return f"{names.get(zone, zone)}: " if zone else ""
+
+
+def _direct_answer(
+    question: str,
+    chosen: list[ScoredSentence],
+    passages: list[ScoredChunk],
+    names: dict[str, str],
+    *,
+    cross_zone: bool,
+) -> str:
+    """A first sentence that answers: the zones, yes/no with its reason, or the figure asked for.
+
+    Returns "" when nothing better than the evidence itself can be said; the supporting
+    sentences then carry the answer on their own.
+    """
+    best = chosen[0]
+    chunk = passages[best.passage].chunk
+    when = f" ({chunk.date[:4]})" if chunk.date else ""
+    if cross_zone:
+        zones = [names.get(z, z) for z in dict.fromkeys(passages[s.passage].chunk.zone for s in chosen) if z]
+        if zones:
+            return f"Evidence found for {len(zones)} zone{'s' if len(zones) > 1 else ''}: {', '.join(zones)}."
+        return ""
+    where = names.get(chunk.zone or "", "") if chunk.zone else ""
+    subject = f" for {where}" if where else ""
+    if _YES_NO.match(question):
+        negated = bool(_NEGATION.search(best.text))
+        shares = [q.value for q in extract_quantities(best.text) if q.unit == "%"]
+        if not negated and _ALL.search(question) and shares and max(shares) < 100:
+            return f"Not fully{subject}, according to {chunk.title}{when}."
+        return f"{'No' if negated else 'Yes'}{subject}, according to {chunk.title}{when}."
+    if _QUANT.search(question):
+        figure = _asked_figure(question, best.text)
+        if figure:
+            return f"{where + ': ' if where else ''}{figure}, according to {chunk.title}{when}."
+    return ""
+
+
+def _asked_figure(question: str, sentence: str) -> str:
+    """The figure of ``sentence`` whose label best matches the question, as written."""
+    wanted = set(content_terms(question))
+    # A figure with a unit, or a count when the question asks how many; never a year,
+    # a version or an id.
+    counting = bool(re.search(r"\bhow many\b|\bnumber of\b", question, re.I))
+    quantities = [
+        q for q in extract_quantities(sentence)
+        if q.kind != "year" and (q.unit is not None or (counting and q.kind == "count"))
+    ]
+    if not quantities:
+        return ""
+    labelled = {round(v, 6): label for v, _, label in _figures(sentence)}
+    best = max(quantities, key=lambda q: len(labelled.get(round(q.value, 6), frozenset()) & wanted))
+    return best.text
+
+
+def _is_cut(unit: str, *, first: bool, last: bool) -> bool:
+    """Whether the chunk boundary cut this unit: it opens in lower case or ends mid-clause."""
+    if first and unit[:1].islower():
+        return True
+    if unit.endswith((".", "!", "?")):
+        return False
+    tail = words(unit)
+    # Mid-passage too: a long run without punctuation is split at a length limit.
+    return (last and unit.endswith(("(", ",", ";", ":"))) or bool(tail and tail[-1] in _DANGLING)
+
+
+def _as_quoted(unit: str, *, first: bool, last: bool) -> str:
+    """A unit as the answer quotes it; "…" marks where the chunk boundary cut a sentence.
+
+    Chunks overlap by a number of characters, so a passage may open inside a sentence or
+    stop inside one; dropping such units loses facts that no other passage holds whole.
+    """
+    if not _is_cut(unit, first=first, last=last):
+        return unit if unit.endswith((".", "!", "?")) else f"{unit}."
+    opened = f"…{unit}" if first and unit[:1].islower() else unit
+    return opened if opened.endswith((".", "!", "?")) else f"{opened}…"
+
+
 # Words a sentence cannot end with: a unit ending in one was cut by the chunk boundary.
 _DANGLING = frozenset(
     "a an the and or but nor of to for with by in on at from as that which who its their "
     "is are was were be been has have had will would can could".split()
 )
-
-
-def _as_quoted(unit: str, *, first: bool, last: bool) -> str:
-    """A unit as the answer quotes it; "…" marks a sentence that the chunk boundary cut.
-
-    Chunks overlap by a number of characters, so a passage may open inside a sentence
-    ("followed by activated sludge) with ...") or stop inside one ("... a signed contract, but").
-    """
-    out = f"…{unit}" if first and unit[:1].islower() else unit
-    if out.endswith((".", "!", "?")):
-        return out
-    tail = words(out)
-    if last and (out.endswith(("(", ",", ";", ":")) or (tail and tail[-1] in _DANGLING)):
-        return f"{out}…"
-    return f"{out}."
 
 
 def _heading_only(unit: str) -> bool:
@@ -373,11 +446,6 @@ def _best_quote(sentence: str, passage: ScoredChunk) -> str:
     units = split_sentences(passage.chunk.text)
     terms = content_terms(sentence)
     return max(units, key=lambda u: overlap(terms, u)) if units else passage.chunk.text[:200]
-
-
-def _source_label(passage: ScoredChunk) -> str:
-    zone = passage.chunk.zone
-    return f"{zone}: " if zone else ""
 
 
 @functools.lru_cache(maxsize=2048)  # a chosen sentence is compared with up to 40 others

@@ -31,6 +31,7 @@ class QueryPlan:
     cross_zone: bool = False
     inherited_zone: bool = False
     notes: tuple[str, ...] = field(default=())
+    zone_names: tuple[tuple[str, str], ...] = ()  # (id, name) of every registered zone
 
 
 @dataclass(frozen=True)
@@ -75,4 +76,13 @@ def plan_query(
         criteria=tuple(criteria),
         cross_zone=cross,
         inherited_zone=inherited,
+        zone_names=tuple((z.id, _short_name(z)) for z in registry) if registry is not None else (),
     )
+
+
+_ZONE_SUFFIX = re.compile(r"\s+(special economic zone|economic zone|sez|zone)\s*$", re.I)
+
+
+def _short_name(zone: Zone) -> str:
+    """The name an answer uses: the registered name without "Special Economic Zone"."""
+    return _ZONE_SUFFIX.sub("", zone.name).strip() or zone.name

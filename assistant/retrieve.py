@@ -14,6 +14,7 @@ from typing import Literal
 from assistant.catalogue import ZoneRegistry
 from assistant.query import QueryPlan
 from assistant.settings import Settings
+from assistant.text import content_terms, words
 from assistant.types import ScoredChunk
 from indexing.index import Index
 from indexing.store import Filter
@@ -53,6 +54,20 @@ def rrf_fuse(
     fused = [(cid, r[0], r[1], r[2], r[3]) for cid, r in table.items()]
     fused.sort(key=lambda r: (-r[1], r[0]))
     return fused
+
+
+def _term_coverage(question: str, texts: list[str], names: frozenset[str] = frozenset()) -> float:
+    """Share of the question's content words (by stem) found in the best keyword hits.
+
+    Keyword search rewards the question's own words. When a stakeholder paraphrases ("dirty
+    water" for "wastewater"), its best hits match only a word or two, often generic ones,
+    and its ranking is noise that would drown the dense ranking in the fusion; scaling the
+    keyword weight by this share lets the dense ranking lead exactly then.
+    """
+    terms = set(content_terms(question, drop=names))
+    if not terms or not texts:
+        return 0.0
+    return max(len(terms & set(content_terms(t))) for t in texts) / len(terms)
 
 
 def _jaccard(a: set[str], b: set[str]) -> float:
@@ -103,9 +118,10 @@ class Retriever:
         self.registry = registry
 
     def search(
-        self, text: str, *, k: int | None = None, flt: Filter | None = None, mode: Mode | None = None
+        self, text: str, *, k: int | None = None, flt: Filter | None = None, mode: Mode | None = None,
+        names: frozenset[str] = frozenset(),
     ) -> list[ScoredChunk]:
-        """One fused, diversified search."""
+        """One fused, diversified search; ``names`` are words of names (zones) the scope implies."""
         s = self.settings
         k = k or s.retrieval_k
         mode = mode or s.retrieval_mode
@@ -118,9 +134,13 @@ class Retriever:
             dense = self.index.store.query(self.index.embedder.embed_query(text), n, flt)
         if mode in ("hybrid", "keyword"):
             keyword = self.index.docs.keyword_search(text, n, flt)
+        chunks = self.index.docs.get_chunks(dict.fromkeys(cid for cid, _ in dense + keyword))
+        keyword_weight = s.keyword_weight
+        if dense and keyword and s.adaptive_keyword_weight:
+            best_hits = [chunks[c].text for c, _ in keyword[:3] if c in chunks]
+            keyword_weight *= min(1.0, _term_coverage(text, best_hits, names) / s.keyword_full_coverage)
         fused = rrf_fuse(dense, keyword, k=s.rrf_k, dense_weight=s.dense_weight,
-                         keyword_weight=s.keyword_weight)
-        chunks = self.index.docs.get_chunks(r[0] for r in fused)
+                         keyword_weight=keyword_weight)
         candidates = [
             ScoredChunk(chunks[cid], score, d_rank, k_rank, sim)
             for cid, score, d_rank, k_rank, sim in fused
@@ -136,7 +156,8 @@ class Retriever:
         k = k or self.settings.retrieval_k
         if plan.zones:
             scoped = combine_filters(flt, tuple(z.id for z in plan.zones), frameworks=True)
-            return self.search(plan.text, k=k, flt=scoped, mode=mode)
+            names = frozenset(w for z in plan.zones for n in z.names for w in words(n))
+            return self.search(plan.text, k=k, flt=scoped, mode=mode, names=names)
         if plan.cross_zone and self.registry is not None and len(self.registry) > 0:
             results: list[ScoredChunk] = []
             for zone in self.registry:

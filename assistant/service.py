@@ -125,9 +125,7 @@ def build_answerer(settings: Settings, index: Index) -> Answerer:
     return ExtractiveAnswerer(
         index.embedder,
         min_score=settings.min_evidence_score,
-        document_frequency=index.docs.document_frequency,
-        n_chunks=index.docs.count(),
-        focus_df_ratio=settings.focus_df_ratio,
+        term_support=settings.term_support or None,
     )
 
 

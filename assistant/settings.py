@@ -19,7 +19,7 @@ from pydantic_settings import (
 )
 
 DEFAULT_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
-PARSER_VERSION = "3"  # bump when loaders change what text chunks get
+PARSER_VERSION = "4"  # bump when loaders change what text chunks get
 
 
 def _config_file() -> Path:
@@ -72,6 +72,17 @@ class Settings(BaseSettings):
     dense_weight: float = Field(1.0, ge=0, description="Weight of dense ranks in fusion.")
     keyword_weight: float = Field(1.0, ge=0, description="Weight of keyword ranks in fusion.")
     retrieval_mode: Literal["hybrid", "dense", "keyword"] = Field("hybrid")
+    adaptive_keyword_weight: bool = Field(
+        True,
+        description="Scale the keyword weight down when the best keyword hits hold few of the "
+        "question's words, so that paraphrased questions lean on dense retrieval.",
+    )
+    keyword_full_coverage: float = Field(
+        0.5, gt=0, le=1,
+        description="Share of the question's words (zone names aside) in the best keyword hit "
+        "at which keyword ranks get their full weight; below it the weight falls in proportion "
+        "(docs/eval.md: 0.5 chosen on the dev split).",
+    )
     mmr_lambda: float = Field(0.7, ge=0, le=1, description="MMR relevance/diversity balance.")
     max_per_document: int = Field(3, ge=1, description="Passages allowed from one file.")
 
@@ -80,10 +91,11 @@ class Settings(BaseSettings):
     min_evidence_score: float = Field(
         0.32, description="Below this best cosine similarity the answerer refuses."
     )
-    focus_df_ratio: float = Field(
-        0.12, ge=0, le=1,
-        description="Refuse when a specific question word (in at most this share of chunks) "
-        "appears in none of the retrieved passages; 0 turns the check off.",
+    term_support: float = Field(
+        0.5, ge=0, le=1,
+        description="Refuse when a word naming what the question asks has no counterpart in "
+        "the retrieved passages: no word with the same stem and none whose embedding is at "
+        "least this similar (docs/eval.md: chosen on the dev split); 0 turns the check off.",
     )
     support_threshold: float = Field(
         0.45, description="Citation checker: minimum similarity of a sentence to its passage."

@@ -17,7 +17,12 @@ STOPWORDS = frozenset(
 _WORD = re.compile(r"[a-z0-9][a-z0-9\-\.%]*[a-z0-9%]|[a-z0-9]")
 _NUMBER = re.compile(r"\d")
 # Sentence ends followed by a capital/digit; table rows and bullets are their own units.
-_SENT_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\"'])")
+# Not after an abbreviation that takes a name or a number ("Sub-decree No. 72", "H.E. Mr").
+_SENT_SPLIT = re.compile(
+    r"(?<!\bNo\.)(?<!\bNos\.)(?<!\bH\.E\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bSt\.)(?<!\bArt\.)"
+    r"(?<!\bp\.)(?<!\bpp\.)(?<!\bvs\.)(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bapprox\.)(?<!\bRef\.)"
+    r"(?<=[.!?])\s+(?=[A-Z0-9(\"'])"
+)
 
 
 def words(text: str) -> list[str]:
@@ -52,7 +57,13 @@ QUESTION_WORDS = frozenset(
     happened change changed get got give given need needs needed say says tell exist exists
     existing set sets put kept keep keeps much many number total level describe explain
     summarise summarize known called name named across agree agreed stress stresses
-    emphasise emphasize focus one two three four five six seven eight nine ten""".split()
+    emphasise emphasize focus one two three four five six seven eight nine ten
+    get gets getting behind must enough somewhere anywhere anyone anybody someone somebody
+    something anything everything typical typically way ways rather whole part start end ends
+    back away near nearest close well good bad badly quickly often usually still already ever
+    really actually sort sorts thing things lot lots kind count counts counted sense fall
+    falls turn turns end-to-end day-to-day offer offers bring brings send sends able allowed
+    know known told""".split()
 )
 
 

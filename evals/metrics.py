@@ -64,10 +64,16 @@ def recall_at_k(retrieved: Sequence[Retrieved], gold: Sequence[GoldSource], k: i
     return sum(any(hits(r, g) for r in top) for g in gold) / len(gold)
 
 
-def reciprocal_rank(retrieved: Sequence[Retrieved], gold: Sequence[GoldSource]) -> float:
-    """1/rank of the first item that hits any gold source; 0.0 if none does."""
-    _check(gold)
-    for rank, r in enumerate(retrieved, start=1):
+def reciprocal_rank(
+    retrieved: Sequence[Retrieved], gold: Sequence[GoldSource], k: int | None = None
+) -> float:
+    """1/rank of the first of the top ``k`` items that hits a gold source; 0.0 if none does.
+
+    Cross-zone questions retrieve a few passages per zone, so the list can be longer than
+    ``k``; counting ranks past ``k`` would credit passages the answerer never weighs first.
+    """
+    _check(gold, k)
+    for rank, r in enumerate(retrieved if k is None else retrieved[:k], start=1):
         if any(hits(r, g) for g in gold):
             return 1.0 / rank
     return 0.0
@@ -121,14 +127,26 @@ def _contains(haystack: str, needle: str) -> bool:
     return re.search(left + re.escape(needle) + right, haystack) is not None
 
 
+# Citation markers ("[3]", "[1, 2]") are not content: a bare-number fact "5" must not be
+# found in the marker "[5]".
+_MARKERS = re.compile(r"\[\d+(?:\s*,\s*\d+)*\]")
+
+
+def strip_markers(text: str) -> str:
+    """``text`` without citation markers."""
+    return _MARKERS.sub(" ", text)
+
+
 def key_fact_recall(answer_text: str, key_facts: Sequence[str]) -> float | None:
     """Share of key facts found (after ``normalise_text``) in the answer; None if no facts.
 
+    Citation markers are removed first. A fact with a unit ("1,850 m3/day", "92%") must be
+    found with that unit: the bare number elsewhere in the answer does not count.
     Raises ``ValueError`` for a blank key fact, which would otherwise match every answer.
     """
     if not key_facts:
         return None
-    answer = normalise_text(answer_text)
+    answer = normalise_text(strip_markers(answer_text))
     facts = [normalise_text(f) for f in key_facts]
     if not all(facts):
         raise ValueError("key facts must not be blank")

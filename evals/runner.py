@@ -31,6 +31,9 @@ class Question:
     answer: str
     key_facts: tuple[str, ...]
     sources: tuple[m.GoldSource, ...]
+    split: str | None = None  # "dev" (tune on it) or "test"; None for sets without a split
+    paraphrase: str | None = None  # a second phrasing with the same gold
+    tags: tuple[str, ...] = ()
 
 
 def load_questions(path: Path) -> list[Question]:
@@ -50,6 +53,9 @@ def load_questions(path: Path) -> list[Question]:
                     answer=raw.get("answer", ""),
                     key_facts=tuple(raw.get("key_facts") or ()),
                     sources=tuple(m.GoldSource(s["file"], s.get("page")) for s in raw.get("sources") or ()),
+                    split=raw.get("split"),
+                    paraphrase=raw.get("paraphrase"),
+                    tags=tuple(raw.get("tags") or ()),
                 )
             )
         except (KeyError, TypeError, json.JSONDecodeError) as exc:
@@ -68,7 +74,7 @@ def retrieval_scores(
     return {
         "hit@k": m.hit_at_k(got, gold, k),
         "recall@k": m.recall_at_k(got, gold, k),
-        "mrr": m.reciprocal_rank(got, gold),
+        "mrr": m.reciprocal_rank(got, gold, k),
         "ndcg@k": m.ndcg_at_k(got, gold, k),
     }
 
@@ -113,42 +119,18 @@ def run_eval(
     checker = CitationChecker(assistant.index.embedder, threshold=assistant.settings.support_threshold)
     rows: list[dict[str, Any]] = []
     latencies: list[float] = []
+    paraphrase_agree: list[float] = []
     for number, q in enumerate(questions, start=1):
-        started = time.perf_counter()
-        plan = assistant.plan(q.question)
-        passages = assistant.passages(plan, k=k)
-        answer = assistant.answerer.answer(q.question, plan, passages, assistant.framework_passages(plan))
-        latencies.append((time.perf_counter() - started) * 1000)
-        cited = [m.Retrieved(c.file, c.page) for c in answer.citations]
-        row: dict[str, Any] = {
-            "id": q.id,
-            "question": q.question,
-            "zone": q.zone,
-            "answerable": q.answerable,
-            "abstained": answer.abstained,
-            "answer": answer.text,
-            "retrieved": [
-                {"file": p.chunk.source, "page": p.chunk.page, "score": round(p.score, 5)}
-                for p in passages[:k]
-            ],
-            "citations": [{"marker": c.marker, "file": c.file, "page": c.page} for c in answer.citations],
-            "retrieval": retrieval_scores(passages, q.sources, k) if q.sources else None,
-            "key_fact_recall": m.key_fact_recall(answer.text, q.key_facts)
-            if q.answerable and q.key_facts
-            else None,
-            "citation_precision": m.citation_precision(cited, q.sources) if q.sources else None,
-            "citation_recall": m.citation_recall(cited, q.sources)
-            if q.sources and not answer.abstained
-            else None,
-            "abstention_correct": m.abstention_correct(q.answerable, answer.abstained),
-            "faithfulness": None,
-            "latency_ms": round(latencies[-1], 1),
-        }
-        if not answer.abstained and answer.citations:
-            by_marker = {
-                c.marker: p for c in answer.citations for p in answer.passages if p.chunk.id == c.chunk_id
+        row = _ask(assistant, checker, q, q.question, k)
+        latencies.append(row["latency_ms"])
+        if q.paraphrase:
+            other = _ask(assistant, checker, q, q.paraphrase, k)
+            row["paraphrase"] = {
+                key: other[key] for key in ("question", "abstained", "answer", "citations", "key_fact_recall")
             }
-            row["faithfulness"] = checker.check(answer.text, by_marker).faithfulness
+            agree = _grounded(row, q) and _grounded(other, q)
+            row["paraphrase"]["agrees"] = agree
+            paraphrase_agree.append(float(agree))
         rows.append(row)
         if on_progress:
             on_progress(number, len(questions))
@@ -160,6 +142,11 @@ def run_eval(
         "citation_recall": m.mean(r["citation_recall"] for r in rows),
         "abstention_accuracy": m.mean(float(r["abstention_correct"]) for r in rows),
         "faithfulness": m.mean(r["faithfulness"] for r in rows),
+        # A refusal cites nothing, so it cannot lower citation precision: report how often
+        # answerable questions get an answer at all, beside it.
+        "answered_rate": m.mean(float(not r["abstained"]) for r in rows if r["answerable"]),
+        "unanswerable_abstention": m.mean(float(r["abstention_correct"]) for r in unanswerable),
+        "paraphrase_agreement": m.mean(paraphrase_agree),
     }
     report = EvalReport(
         n=len(rows),
@@ -178,11 +165,52 @@ def run_eval(
             "p95": round(m.percentile(latencies, 95), 1) if latencies else 0.0,
         },
         per_question=rows,
-        extra={"unanswerable_abstention": m.mean(float(r["abstention_correct"]) for r in unanswerable)},
     )
     if compare:
         report.compare = compare_modes(assistant, questions, k=k)
     return report
+
+
+def _grounded(row: dict[str, Any], q: Question) -> bool:
+    """An answerable question cited a gold page; an unanswerable one was refused."""
+    if not q.answerable:
+        return bool(row["abstained"])
+    cited = [m.Retrieved(c["file"], c["page"]) for c in row["citations"]]
+    return not row["abstained"] and any(m.hits(c, g) for c in cited for g in q.sources)
+
+
+def _ask(assistant: Assistant, checker: CitationChecker, q: Question, text: str, k: int) -> dict[str, Any]:
+    """Ask one phrasing of ``q`` and score it."""
+    started = time.perf_counter()
+    plan = assistant.plan(text)
+    passages = assistant.passages(plan, k=k)
+    answer = assistant.answerer.answer(text, plan, passages, assistant.framework_passages(plan))
+    latency = (time.perf_counter() - started) * 1000
+    cited = [m.Retrieved(c.file, c.page) for c in answer.citations]
+    row: dict[str, Any] = {
+        "id": q.id,
+        "split": q.split,
+        "question": text,
+        "zone": q.zone,
+        "answerable": q.answerable,
+        "abstained": answer.abstained,
+        "answer": answer.text,
+        "retrieved": [
+            {"file": p.chunk.source, "page": p.chunk.page, "score": round(p.score, 5)} for p in passages[:k]
+        ],
+        "citations": [{"marker": c.marker, "file": c.file, "page": c.page} for c in answer.citations],
+        "retrieval": retrieval_scores(passages, q.sources, k) if q.sources else None,
+        "key_fact_recall": m.key_fact_recall(answer.text, q.key_facts) if q.answerable and q.key_facts else None,
+        "citation_precision": m.citation_precision(cited, q.sources) if q.sources else None,
+        "citation_recall": m.citation_recall(cited, q.sources) if q.sources and not answer.abstained else None,
+        "abstention_correct": m.abstention_correct(q.answerable, answer.abstained),
+        "faithfulness": None,
+        "latency_ms": round(latency, 1),
+    }
+    if not answer.abstained and answer.citations:
+        by_marker = {c.marker: p for c in answer.citations for p in answer.passages if p.chunk.id == c.chunk_id}
+        row["faithfulness"] = checker.check(answer.text, by_marker).faithfulness
+    return row
 
 
 def compare_modes(

@@ -287,6 +287,10 @@ class DocStore:
     def count(self) -> int:
         return int(self._conn.execute("SELECT count(*) FROM chunks").fetchone()[0])
 
+    def invalidate_caches(self) -> None:
+        """Forget cached statistics (another process may have changed the index)."""
+        self._df_cache.clear()
+
     def document_frequency(self, term: str) -> int:
         """Number of chunks whose keyword index contains ``term`` (porter-stemmed)."""
         cached = self._df_cache.get(term)

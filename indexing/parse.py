@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 
 from assistant.errors import ParseError
 from assistant.types import ParsedDocument, Section
+from indexing.tables import rewrite_markdown_tables, row_sentences
 
 logger = logging.getLogger(__name__)
 
@@ -146,9 +147,12 @@ def _load_pdf(path: Path, limits: _Limits) -> ParsedDocument:
 
     sections: list[Section] = []
     failed = 0
+    tables = _PdfTables(path)
     for i in range(n_pages):
         try:
             text = _clean_pdf_text(reader.pages[i].extract_text() or "")
+            if _has_cell_run(text):
+                text = tables.page_text(i, text) or text
         except MemoryError:
             raise
         except Exception as exc:
@@ -159,6 +163,7 @@ def _load_pdf(path: Path, limits: _Limits) -> ParsedDocument:
         if text:
             sections.append(Section(text=text, page=i + 1))
 
+    tables.close()
     if failed == n_pages:
         raise _corrupt("PDF", path, f"text extraction failed on all {n_pages} pages")
     if not sections and (failed or repairs):
@@ -172,6 +177,74 @@ def _load_pdf(path: Path, limits: _Limits) -> ParsedDocument:
                      "(probably a scan)", "Run OCR first, e.g. `ocrmypdf in.pdf out.pdf`.")
     sections = strip_running_lines(sections)
     return ParsedDocument(sections=tuple(sections), pages=n_pages, title=_pdf_title(reader, path))
+
+
+def _has_cell_run(text: str, run: int = 4) -> bool:
+    """Whether a page has a run of short unpunctuated lines, the trace of a flattened table."""
+    count = 0
+    for line in text.split("\n"):
+        if line and len(line.split()) <= 6 and not line.endswith((".", ":", ";", "?", "!")):
+            count += 1
+            if count >= run:
+                return True
+        else:
+            count = 0
+    return False
+
+
+class _PdfTables:
+    """Re-reads a page that holds a table with pdfplumber: prose as text, each row a sentence.
+
+    pypdf flattens a table one cell per line; pdfplumber finds the ruling and the cell
+    grid. Only pages that look tabular are re-read, since pdfplumber is several times
+    slower than pypdf. The file is opened on first use.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._pdf: Any = None
+
+    def close(self) -> None:
+        if self._pdf is not None:
+            self._pdf.close()
+            self._pdf = None
+
+    def page_text(self, index: int, flat: str) -> str | None:
+        """``flat`` (pypdf's text of the page) with each table's cells replaced by row sentences.
+
+        The prose stays exactly as pypdf read it, so running headers and quotes match the
+        other pages; only the run of lines that holds a table's cells is rewritten. None when
+        pdfplumber finds no table there.
+        """
+        try:
+            if self._pdf is None:
+                import pdfplumber
+
+                self._pdf = pdfplumber.open(self.path)
+            found = self._pdf.pages[index].find_tables()
+            if not found:
+                return None
+            text, replaced = flat, 0
+            for table in found:
+                rows = table.extract()
+                cells = [" ".join(str(c).split()) for row in rows for c in row if c and str(c).strip()]
+                if not cells:
+                    continue
+                # pypdf writes the cells in reading order, each on its own line or a few per
+                # line; any whitespace may separate them.
+                pattern = r"\s+".join(r"\s+".join(map(re.escape, c.split())) for c in cells)
+                m = re.search(pattern, text)
+                if m is None:
+                    continue
+                rewritten = "\n".join(row_sentences(rows))
+                text = f"{text[: m.start()]}\n{rewritten}\n{text[m.end() :]}"
+                replaced += 1
+            return _clean_pdf_text(text) if replaced else None
+        except MemoryError:
+            raise
+        except Exception as exc:  # a table we cannot read leaves the pypdf text in place
+            logger.warning("PDF '%s': page %d: table extraction failed: %s", self.path, index + 1, exc)
+            return None
 
 
 def _line_shape(line: str) -> str:
@@ -268,7 +341,7 @@ def _load_docx(path: Path, limits: _Limits) -> ParsedDocument:
 
 
 def _docx_table_lines(table: Any) -> list[str]:
-    lines: list[str] = []
+    rows: list[list[str]] = []
     for row in table.rows:
         cells: list[str] = []
         previous = None
@@ -278,8 +351,8 @@ def _docx_table_lines(table: Any) -> list[str]:
             previous = cell._tc
             cells.append(" ".join(cell.text.split()))
         if any(cells):
-            lines.append(" | ".join(cells))
-    return lines
+            rows.append(cells)
+    return row_sentences(rows)
 
 
 # --------------------------------------------------------------------------- text formats
@@ -298,7 +371,8 @@ class _SectionBuilder:
         self.heading = heading
 
     def flush(self) -> None:
-        text = "\n".join(line.rstrip() for line in "\n".join(self.lines).split("\n"))
+        lines = rewrite_markdown_tables("\n".join(self.lines).split("\n"))
+        text = "\n".join(line.rstrip() for line in lines)
         text = re.sub(r"\n{3,}", "\n\n", text).strip()
         if text:
             self.sections.append(Section(text=text, heading=self.heading))
@@ -406,6 +480,7 @@ class _HTMLText(HTMLParser):
         self._line_open = False  # the current line has visible text
         self._capture: list[str] | None = None  # text of the open <title> or <hN>
         self._row: list[list[str]] | None = None  # cells of the open <tr>
+        self._table: list[list[str]] | None = None  # finished rows of the open <table>
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in self.SKIP:
@@ -414,6 +489,9 @@ class _HTMLText(HTMLParser):
             return
         elif tag == "title" or tag in self.HEADINGS:
             self._capture = []
+        elif tag == "table":
+            self.end_table()
+            self._table = []
         elif tag == "tr":
             self.end_row()
             self._row = []
@@ -438,8 +516,10 @@ class _HTMLText(HTMLParser):
                 if tag == "h1" and self.first_h1 is None:
                     self.first_h1 = text
                 self.start_section(text)
-        elif tag in ("tr", "table"):
+        elif tag == "tr":
             self.end_row()
+        elif tag == "table":
+            self.end_table()
         elif tag in self.BREAKS:
             self._write("\n")
 
@@ -466,12 +546,24 @@ class _HTMLText(HTMLParser):
         if self._row is not None:
             cells = [" ".join("".join(cell).split()) for cell in self._row]
             self._row = None
-            if any(cells):
+            if not any(cells):
+                return
+            if self._table is not None:
+                self._table.append(cells)
+            else:
                 for text in ("\n", " | ".join(cells), "\n"):
                     self._write(text)
 
-    def start_section(self, heading: str | None) -> None:
+    def end_table(self) -> None:
         self.end_row()
+        if self._table is not None:
+            rows, self._table = self._table, None
+            for sentence in row_sentences(rows):
+                for text in ("\n", sentence, "\n"):
+                    self._write(text)
+
+    def start_section(self, heading: str | None) -> None:
+        self.end_table()
         self.builder.lines = [" ".join(line.split()) for line in "".join(self._text).split("\n")]
         self._text, self._line_open = [], False
         self.builder.start(heading)

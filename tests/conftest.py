@@ -108,6 +108,26 @@ def fixture_sample_index_template(tmp_path_factory: pytest.TempPathFactory, real
     return data
 
 
+INDEPENDENT_CORPUS = REPO / "evals" / "independent" / "corpus"
+
+
+@pytest.fixture(name="independent_index_template", scope="session")
+def fixture_independent_index_template(tmp_path_factory: pytest.TempPathFactory, real_embedder) -> Path:
+    """The frozen independent evaluation corpus, indexed once per session."""
+    from assistant.settings import Settings
+    from indexing import build_index, open_index
+
+    data = tmp_path_factory.mktemp("independent-index")
+    settings = Settings(data_dir=data, corpus_dir=INDEPENDENT_CORPUS)
+    index = open_index(settings, embedder=real_embedder, must_exist=False)
+    try:
+        report = build_index(index, INDEPENDENT_CORPUS)
+    finally:
+        index.close()
+    assert report.failed == [], f"independent corpus must index cleanly: {report.failed}"
+    return data
+
+
 @pytest.fixture(name="sample_data_dir")
 def fixture_sample_data_dir(sample_index_template: Path, tmp_path: Path) -> Path:
     """A private, writable copy of the session's sample index."""

@@ -203,12 +203,9 @@ class Services:
         return report
 
     def _after_index(self) -> None:
-        assistant = self.assistant
-        cache = getattr(assistant.index.docs, "_df_cache", None)
-        if isinstance(cache, dict):
-            cache.clear()  # document frequencies changed with the new chunks
-        if hasattr(assistant.answerer, "n_chunks"):
-            assistant.answerer.n_chunks = assistant.index.docs.count()
+        # The answerer keeps no corpus statistics, so a re-index needs nothing refreshed but
+        # the docstore's own caches.
+        self.assistant.index.docs.invalidate_caches()
 
     def new_export_dir(self) -> Path:
         """A fresh folder for one download (Gradio serves files under the temp dir)."""

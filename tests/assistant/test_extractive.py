@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.catalogue import Criterion, Threshold
-from assistant.extractive import ExtractiveAnswerer, _as_quoted, _disagree, _figures
+from assistant.extractive import ExtractiveAnswerer, _disagree, _figures, _is_cut
 from assistant.query import QueryPlan
 from assistant.types import Chunk, ScoredChunk
 from indexing.embed import HashingEmbedder
@@ -162,23 +162,22 @@ def test_criterion_lead_states_level_and_indicator_and_stands_alone_when_nothing
 
 
 @pytest.mark.parametrize(
-    ("unit", "first", "last", "quoted"),
+    ("unit", "first", "last", "cut"),
     [
-        pytest.param("followed by activated sludge) with a capacity of 2,000 m3/day", True, False,
-                     "…followed by activated sludge) with a capacity of 2,000 m3/day.", id="opens-inside"),
-        pytest.param("The plant has moved from study to a signed contract, but", False, True,
-                     "The plant has moved from study to a signed contract, but…", id="stops-inside"),
-        pytest.param("Key indicators (2023) Indicator Value Share treated 88%", True, True,
-                     "Key indicators (2023) Indicator Value Share treated 88%.", id="table-run"),
-        pytest.param("Distance to the industrial park", False, True, "Distance to the industrial park.",
-                     id="ends-with-a-noun"),
-        pytest.param("firm: the firms must deliver it", False, False, "firm: the firms must deliver it.",
+        pytest.param("followed by activated sludge) with a capacity of 2,000 m3/day", True, False, True,
+                     id="opens-inside"),
+        pytest.param("The plant has moved from study to a signed contract, but", False, True, True,
+                     id="stops-inside"),
+        pytest.param("All wastewater passes through the plant, and about a third of the", False, False, True,
+                     id="split-at-the-length-limit"),
+        pytest.param("Distance to the industrial park", False, True, False, id="ends-with-a-noun"),
+        pytest.param("firm: the firms must deliver it", False, False, False,
                      id="lower-case-inside-the-passage"),
     ],
 )
-def test_a_sentence_cut_by_the_chunk_boundary_is_marked(unit: str, first: bool, last: bool,
-                                                         quoted: str) -> None:
-    assert _as_quoted(unit, first=first, last=last) == quoted
+def test_a_sentence_cut_by_the_chunk_boundary_is_recognised(unit: str, first: bool, last: bool,
+                                                             cut: bool) -> None:
+    assert _is_cut(unit, first=first, last=last) is cut
 
 
 def test_answers_mark_a_quote_that_starts_inside_a_sentence() -> None:

@@ -61,13 +61,26 @@ def test_corpus_shape_matches_the_issue() -> None:
             assert "illustrative" in first.lower(), f"{s.rel_path}: first page must say it is illustrative"
 
 
+def test_split_is_stratified_and_paraphrases_are_on_dev() -> None:
+    """Tuning happens on dev only; test keeps about 40% of the original questions of each kind."""
+    original = [q for q in QUESTIONS if not q["id"].startswith("dv-")]
+    for answerable in (True, False):
+        group = [q for q in original if q["answerable"] is answerable]
+        share = sum(q["split"] == "test" for q in group) / len(group)
+        assert 0.3 <= share <= 0.5, (answerable, share)
+    paraphrased = [q for q in QUESTIONS if q.get("paraphrase")]
+    assert len(paraphrased) >= 40 and all(q["split"] == "dev" for q in paraphrased)
+
+
 def test_question_set_shape() -> None:
     assert len(QUESTIONS) >= 100
     assert len({q["id"] for q in QUESTIONS}) == len(QUESTIONS), "ids must be unique"
     assert sum(not q["answerable"] for q in QUESTIONS) >= 15
     registry = load_zones(CORPUS / "zones.yaml")
     for q in QUESTIONS:
-        assert set(q) == {"id", "question", "zone", "answerable", "answer", "key_facts", "sources"}, q["id"]
+        required = {"id", "split", "question", "zone", "answerable", "answer", "key_facts", "sources"}
+        assert required <= set(q) <= required | {"paraphrase", "tags"}, q["id"]
+        assert q["split"] in ("dev", "test"), q["id"]
         assert q["zone"] is None or registry.get(q["zone"]) is not None, q["id"]
         if q["answerable"]:
             assert q["sources"] and q["key_facts"], f"{q['id']}: answerable needs sources and key facts"

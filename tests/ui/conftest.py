@@ -52,7 +52,7 @@ def ui_assistant(ui_corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> A
             mp.delenv(key)
         # Hashing vectors give lower cosines than a sentence model; the bar is lowered.
         settings = Settings(data_dir=data, corpus_dir=ui_corpus, min_evidence_score=0.05,
-                            focus_df_ratio=0.0)
+                            term_support=0.0)
     index = open_index(settings, embedder=HashingEmbedder(), store=InMemoryStore(),
                        must_exist=False)
     build_index(index, ui_corpus)

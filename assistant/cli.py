@@ -270,8 +270,13 @@ def ask_cmd(
       eip ask "What does the framework require for industrial wastewater?"
       eip ask "How much of its wastewater does Prey Nob Coastal treat?" --json
     """
+    from assistant.query import check_question
     from indexing.store import Filter
 
+    try:  # before the index and the model are loaded: a refusal is immediate
+        check_question(question, obj.settings().max_question_chars)
+    except EIPError as exc:
+        raise _fail(exc) from exc
     assistant = _build(obj, answerer=answerer)
     flt = Filter(doc_types=doc_types) if doc_types else None
     if zone and assistant.registry is not None and assistant.registry.get(zone) is None:

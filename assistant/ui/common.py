@@ -29,6 +29,20 @@ def esc(text: object) -> str:
     return html.escape("" if text is None else str(text))
 
 
+_MD_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character
+
+
+def md_escape(text: object) -> str:
+    """``text`` as inert Markdown: shown literally, never a link, image, HTML or formatting.
+
+    CommonMark lets any ASCII punctuation be backslash-escaped and then treats it as a plain
+    character, so ``![](url)``, ``[a](url)``, ``<img>``, ``**`` and ``https://`` autolinks
+    (the ``:`` is escaped) all come out as the characters typed. Document text, model output
+    and file names go through this before they reach a Markdown component such as the chat.
+    """
+    return _MD_SPECIAL.sub(r"\\\1", "" if text is None else str(text))
+
+
 def status_label(status: str) -> str:
     return STATUS_LABELS.get(status, status.replace("_", " ").capitalize())
 

@@ -306,7 +306,9 @@ class ReviewStore:
     @classmethod
     def from_settings(cls, settings: Settings) -> ReviewStore:
         """``settings.database_url`` if set, else SQLite at ``settings.review_db``."""
-        return cls(settings.database_url or settings.review_db)
+        from assistant.settings import secret
+
+        return cls(secret(settings.database_url) or settings.review_db)
 
     def close(self) -> None:
         self._engine.dispose()

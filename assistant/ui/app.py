@@ -15,8 +15,9 @@ os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"  # before gradio is imported an
 
 import gradio as gr  # noqa: E402
 
+from assistant.errors import ConfigError  # noqa: E402
 from assistant.ui import chat, dossier, evaluation, library, scorecard  # noqa: E402
-from assistant.ui.auth import Authenticator, AuthGuard  # noqa: E402
+from assistant.ui.auth import Authenticator, AuthGuard, LoginLimiter  # noqa: E402
 from assistant.ui.common import CSS, esc, notice, pill, theme  # noqa: E402
 from assistant.ui.services import Services  # noqa: E402
 
@@ -83,13 +84,37 @@ def build_app(services: Services) -> gr.Blocks:
     return demo
 
 
-def launch_kwargs(services: Services, *, host: str | None = None, port: int | None = None
-                  ) -> dict[str, Any]:
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is this machine only (``127.0.0.0/8``, ``::1``, ``localhost``)."""
+    import ipaddress
+
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_exposure(host: str, login: bool, insecure_no_auth: bool = False) -> None:
+    """Refuse to serve beyond this machine without a login (unless explicitly told to)."""
+    if login or insecure_no_auth or is_loopback(host):
+        return
+    raise ConfigError(f"refusing to serve on {host} without a login: anyone on the network "
+                      "could read the documents and record reviews. Set EIP_AUTH_USERS or "
+                      "EIP_AUTH_FILE, bind to 127.0.0.1, or pass --insecure-no-auth if another "
+                      "layer (a reverse proxy with its own login) guards the app.")
+
+
+def launch_kwargs(services: Services, *, host: str | None = None, port: int | None = None,
+                  insecure_no_auth: bool = False) -> dict[str, Any]:
     """Keyword arguments for ``Blocks.launch`` (separate so tests can inspect them)."""
     from starlette.middleware import Middleware
 
     settings = services.settings
     authenticator = Authenticator.from_settings(settings)
+    check_exposure(host or settings.host, authenticator is not None, insecure_no_auth)
+    limiter = LoginLimiter(settings.auth_max_failures, settings.auth_lockout_seconds)
     kwargs: dict[str, Any] = {
         "server_name": host or settings.host,
         "server_port": port or settings.port,
@@ -101,20 +126,23 @@ def launch_kwargs(services: Services, *, host: str | None = None, port: int | No
         "footer_links": [],
         "theme": theme(),
         "css": CSS,
-        "app_kwargs": {"middleware": [Middleware(AuthGuard)], "docs_url": None,
+        "app_kwargs": {"middleware": [Middleware(AuthGuard, limiter=limiter)], "docs_url": None,
                        "redoc_url": None, "openapi_url": None},
     }
     if authenticator is not None:
-        kwargs["auth"] = authenticator
+        # A bound coroutine method: Gradio awaits it (an object with an async __call__ would
+        # be called without awaiting, and its coroutine taken for "logged in").
+        kwargs["auth"] = authenticator.login
         kwargs["auth_message"] = f"Sign in to {PRODUCT}."
     return kwargs
 
 
 def launch(services: Services, *, host: str | None = None, port: int | None = None,
-           block: bool = True, quiet: bool = False, warm_up: bool = True) -> tuple[gr.Blocks, str]:
+           block: bool = True, quiet: bool = False, warm_up: bool = True,
+           insecure_no_auth: bool = False) -> tuple[gr.Blocks, str]:
     """Build and serve the app; with ``block=False`` return at once (tests, embedding)."""
+    kwargs = launch_kwargs(services, host=host, port=port, insecure_no_auth=insecure_no_auth)
     demo = build_app(services)
-    kwargs = launch_kwargs(services, host=host, port=port)
     if warm_up:
         threading.Thread(target=services.warm_up, name="eip-warm-up", daemon=True).start()
     _, url, _ = demo.launch(prevent_thread_lock=not block, quiet=quiet, **kwargs)

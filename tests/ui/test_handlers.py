@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
+import inspect
 import os
 import subprocess
 import sys
@@ -415,7 +417,9 @@ def test_build_app_has_every_page_and_publishes_no_api(services: Any) -> None:
     assert "auth" not in kwargs
     authed = copy.copy(services)
     authed.settings = services.settings.model_copy(update={"auth_users": "a:b"})
-    assert launch_kwargs(authed)["auth"]("a", "b") is True
+    auth = launch_kwargs(authed)["auth"]
+    assert inspect.iscoroutinefunction(auth)  # Gradio awaits it, off the event loop (H1)
+    assert asyncio.run(auth("a", "b")) is True and asyncio.run(auth("a", "x")) is False
 
 
 def test_serve_without_an_index_says_how_to_build_one(tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ from assistant.errors import ConfigError  # noqa: E402
 from assistant.ui import chat, dossier, evaluation, library, scorecard  # noqa: E402
 from assistant.ui.auth import Authenticator, AuthGuard, LoginLimiter  # noqa: E402
 from assistant.ui.common import CSS, esc, notice, pill, theme  # noqa: E402
-from assistant.ui.services import Services  # noqa: E402
+from assistant.ui.services import Services, private_temp_dir  # noqa: E402
 
 logger = logging.getLogger(__name__)
 
@@ -50,9 +50,20 @@ def illustrative_html(services: Services) -> str:
                   "as real Special Economic Zones.", "warn")
 
 
+def use_private_gradio_cache() -> None:
+    """Gradio's upload cache in a private per-process folder, unless GRADIO_TEMP_DIR is set
+    (the default, ``<tmp>/gradio``, is one predictable folder shared by every user)."""
+    if not os.environ.get("GRADIO_TEMP_DIR"):
+        os.environ["GRADIO_TEMP_DIR"] = str(private_temp_dir("eip-gradio-"))
+
+
 def build_app(services: Services) -> gr.Blocks:
     """The whole app as a :class:`gradio.Blocks` (not launched)."""
-    with gr.Blocks(title=PRODUCT, analytics_enabled=False, fill_width=False) as demo:
+    use_private_gradio_cache()
+    max_age = int(services.settings.temp_max_age_hours * 3600)
+    # Uploads and downloads in Gradio's cache older than the age limit are deleted hourly.
+    with gr.Blocks(title=PRODUCT, analytics_enabled=False, fill_width=False,
+                   delete_cache=(min(3600, max_age), max_age)) as demo:
         header = gr.HTML(header_html(services))
         note = illustrative_html(services)
         if note:
@@ -71,9 +82,12 @@ def build_app(services: Services) -> gr.Blocks:
         sc_tab.select(sc_parts["refresh"], None, sc_parts["outputs"], concurrency_id="scorecard")
         lib_tab.select(lib_parts["refresh"], lib_parts["inputs"], lib_parts["outputs"])
 
-        def _on_load(request: gr.Request) -> tuple[str, str]:
-            # Fresh counts in the header (uploads change them); the login name as reviewer.
-            return header_html(services), getattr(request, "username", None) or ""
+        def _on_load(request: gr.Request) -> tuple[str, Any]:
+            # Fresh counts in the header (uploads change them); the login name as reviewer,
+            # fixed: with login on, reviews are recorded under it whatever the box says.
+            user = getattr(request, "username", None)
+            reviewer = gr.update(value=user, interactive=False) if user else gr.update()
+            return header_html(services), reviewer
 
         demo.load(_on_load, None, [header, dossier_parts["reviewer"]], queue=False,
                   show_progress="hidden")

@@ -203,7 +203,7 @@ def stream_answer(services: Services, question: str, chat: ChatHistory | None,
             chat[-1] = {"role": "assistant", "content": md_escape(text) + "▌"}
             yield [*chat], [*turns], gr.update(), gr.update(), ""
     except EIPError as exc:
-        chat[-1] = {"role": "assistant", "content": f"⚠ {md_escape(exc)}"}
+        chat[-1] = {"role": "assistant", "content": f"⚠ {md_escape(services.public(exc))}"}
         yield [*chat], [*turns], gr.update(choices=[], value=None), PASSAGE_HINT, ""
         return
     except Exception:
@@ -278,7 +278,7 @@ def record_feedback(services: Services, turns: Turns | None, rating: int, commen
         services.reviews.feedback(last["question"], last["answer"], rating, comment or "",
                                   user=user or "")
     except EIPError as exc:
-        return notice(esc(str(exc)), "error"), comment
+        return notice(esc(services.public(exc)), "error"), comment
     thanks = "Thanks, marked as helpful." if rating > 0 else \
         "Thanks, noted as not helpful; the team reviews these answers."
     return notice(esc(thanks), "ok"), ""

@@ -118,8 +118,8 @@ def test_streaming_answerer_yields_partial_text(services: Any) -> None:
     states = _last(chat.stream_answer(services, FRAMEWORK_QUESTION, [], []))
     texts = [s[0][-1]["content"] for s in states]
     # The unchecked draft streams as escaped plain text (M1); the checked answer follows.
-    assert "ENV\\-12 requires ▌" in texts
-    assert "ENV\\-12 requires full treatment \\[1\\]\\.▌" in texts
+    assert "ENV-12 requires ▌" in texts
+    assert "ENV-12 requires full treatment \\[1\\].▌" in texts
     assert texts[-1].startswith(md_escape(answer.text))
     assert chat.mode_badge_html(services).count("Language model") == 1
 

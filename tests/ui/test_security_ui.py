@@ -19,7 +19,7 @@ from assistant.ui import chat  # noqa: E402
 
 HOSTILE = ("Treated ![](https://tracker.example/x.png) see [verify](https://phish.example) "
            "<img src=x onerror=alert(1)> https://bare.example www.bare.example **bold** "
-           "<script>alert(1)</script>")
+           "<script>alert(1)</script> mail phish@example.org\n- item\n1. first\n---")
 
 
 def _rendered(markdown: str) -> str:
@@ -31,9 +31,10 @@ def _rendered(markdown: str) -> str:
 def _inert(markdown: str) -> None:
     html = _rendered(markdown)
     assert "<img" not in html and "<a " not in html and "<script" not in html, html
-    assert "<strong>bold" not in html
-    # GFM autolinks need a literal "://" or "www." in the source; both are broken up.
-    assert "://" not in markdown and "www." not in markdown
+    assert "<strong>bold" not in html and "<ul>" not in html and "<ol>" not in html
+    assert "<hr" not in html and "<h2" not in html
+    # GFM autolinks need a literal "https://", "www." or "a@b" in the source; all are broken up.
+    assert not re.search(r"[A-Za-z]://|\bwww\.|\w@", markdown), markdown
 
 
 class _HostileStreamer:

@@ -25,6 +25,7 @@ from assistant.ui.common import (
     notice,
     page_label,
     pill,
+    public,
     short_file,
 )
 from assistant.ui.services import Services
@@ -203,7 +204,7 @@ def stream_answer(services: Services, question: str, chat: ChatHistory | None,
             chat[-1] = {"role": "assistant", "content": md_escape(text) + "▌"}
             yield [*chat], [*turns], gr.update(), gr.update(), ""
     except EIPError as exc:
-        chat[-1] = {"role": "assistant", "content": f"⚠ {md_escape(services.public(exc))}"}
+        chat[-1] = {"role": "assistant", "content": f"⚠ {md_escape(public(services, exc))}"}
         yield [*chat], [*turns], gr.update(choices=[], value=None), PASSAGE_HINT, ""
         return
     except Exception:
@@ -278,7 +279,7 @@ def record_feedback(services: Services, turns: Turns | None, rating: int, commen
         services.reviews.feedback(last["question"], last["answer"], rating, comment or "",
                                   user=user or "")
     except EIPError as exc:
-        return notice(esc(services.public(exc)), "error"), comment
+        return notice(esc(public(services, exc)), "error"), comment
     thanks = "Thanks, marked as helpful." if rating > 0 else \
         "Thanks, noted as not helpful; the team reviews these answers."
     return notice(esc(thanks), "ok"), ""

@@ -220,3 +220,10 @@ def theme():  # noqa: ANN201 - gradio's Theme; gradio is imported by the caller
         button_primary_background_fill_hover="#0f6357",
         button_primary_text_color="#ffffff",
     )
+
+
+def public(services: object, message: object) -> str:
+    """``services.public(message)`` (server paths shortened), or the plain text for a
+    stand-in services object without it."""
+    shorten = getattr(services, "public", None)
+    return shorten(message) if callable(shorten) else str(message)

@@ -21,6 +21,7 @@ from assistant.ui.common import (
     notice,
     page_label,
     pill,
+    public,
     status_badge,
     status_label,
 )
@@ -254,7 +255,7 @@ def draft_dossier(services: Services, zone: str | None,
                     zone_name=zone_rec.name if zone_rec is not None else None,
                     framework=catalogue.framework.title)
     except EIPError as exc:
-        return notice(esc(services.public(exc)), "error")
+        return notice(esc(public(services, exc)), "error")
     finally:
         lock.release()
     if drafted["n"] == 0:
@@ -282,7 +283,7 @@ def review_criterion(services: Services, zone: str | None, criterion_id: str | N
     try:
         cell = services.reviews.cell(zone, criterion_id)
     except EIPError as exc:  # e.g. the review database went away
-        return notice(esc(services.public(exc)), "error")
+        return notice(esc(public(services, exc)), "error")
     if cell is None:
         return notice("This criterion has no draft yet.", "warn")
     new_status = new_just = None
@@ -301,7 +302,7 @@ def review_criterion(services: Services, zone: str | None, criterion_id: str | N
                                         comment=comment, status=new_status,
                                         justification=new_just)
     except EIPError as exc:
-        return notice(esc(services.public(exc)), "error")
+        return notice(esc(public(services, exc)), "error")
     verb = {"accept": "Accepted", "edit": "Saved edit of", "reject": "Rejected"}.get(action, action)
     return notice(f"{verb} {esc(criterion_id)} as {esc(event.reviewer)}: status "
                   f"<b>{esc(status_label(event.status or ''))}</b>.", "ok")

@@ -12,7 +12,7 @@ from typing import Any
 import gradio as gr
 
 from assistant.errors import EIPError
-from assistant.ui.common import DOC_TYPE_LABELS, esc, notice
+from assistant.ui.common import DOC_TYPE_LABELS, esc, notice, public
 from assistant.ui.services import Services
 from assistant.ui.uploads import ALLOWED_SUFFIXES, UploadError, save_upload
 
@@ -43,7 +43,7 @@ def library_rows(services: Services, zone: str | None = None,
             DOC_TYPE_LABELS.get(rec.doc_type or "", rec.doc_type or ""),
             f'{title}<span class="eip-passage-file">{esc(rec.source)}</span>',
             None if rec.pages is None else rec.pages, rec.chunks, label,
-            services.public(rec.reason or ""),
+            public(services, rec.reason or ""),
         ])
     return rows
 
@@ -150,7 +150,7 @@ def upload_documents(services: Services, files: Sequence[Any] | None, zone: str 
         report = services.reindex(on_progress=progress)
     except (EIPError, RuntimeError) as exc:
         parts.append(notice(f"Saved {len(saved)} file(s) but indexing did not run: "
-                            f"{esc(services.public(exc))}", "error"))
+                            f"{esc(public(services, exc))}", "error"))
         return "".join(parts)
     names = ", ".join(esc(s.rel_path) for s in saved)
     failed = {f["source"]: f for f in report.failed}
@@ -161,7 +161,7 @@ def upload_documents(services: Services, files: Sequence[Any] | None, zone: str 
         "ok" if not bad else "warn"))
     for s in bad:
         parts.append(notice(f"{esc(s.rel_path)} could not be read: "
-                            f"{esc(services.public(failed[s.rel_path].get('reason', '')))}",
+                            f"{esc(public(services, failed[s.rel_path].get('reason', '')))}",
                             "error"))
     return "".join(parts)
 
@@ -175,7 +175,7 @@ def reindex_corpus(services: Services, on_progress: ProgressFn | None = None) ->
     try:
         report = services.reindex(on_progress=progress)
     except (EIPError, RuntimeError) as exc:
-        return notice(esc(services.public(exc)), "error")
+        return notice(esc(public(services, exc)), "error")
     return notice(f"Index up to date: {len(report.indexed)} new or changed, "
                   f"{report.unchanged} unchanged, {len(report.removed)} removed, "
                   f"{len(report.failed)} failed.", "ok" if not report.failed else "warn")

@@ -270,8 +270,13 @@ def ask_cmd(
       eip ask "What does the framework require for industrial wastewater?"
       eip ask "How much of its wastewater does Prey Nob Coastal treat?" --json
     """
+    from assistant.query import check_question
     from indexing.store import Filter
 
+    try:  # before the index and the model are loaded: a refusal is immediate
+        check_question(question, obj.settings().max_question_chars)
+    except EIPError as exc:
+        raise _fail(exc) from exc
     assistant = _build(obj, answerer=answerer)
     flt = Filter(doc_types=doc_types) if doc_types else None
     if zone and assistant.registry is not None and assistant.registry.get(zone) is None:
@@ -412,8 +417,15 @@ def eval_cmd(
     metavar="USER",
     help="Ask for USER's password, print a line for the EIP_AUTH_FILE users file, exit.",
 )
+@click.option(
+    "--insecure-no-auth",
+    is_flag=True,
+    help="Serve on a non-loopback address without a login (only behind another login layer).",
+)
 @pass_ctx
-def serve_cmd(obj: _Ctx, host: str | None, port: int | None, hash_user: str | None) -> None:
+def serve_cmd(
+    obj: _Ctx, host: str | None, port: int | None, hash_user: str | None, insecure_no_auth: bool
+) -> None:
     """Start the web app: chat, zone dossiers, scorecard, library and evaluation.
 
     \b
@@ -433,32 +445,32 @@ def serve_cmd(obj: _Ctx, host: str | None, port: int | None, hash_user: str | No
         )
         click.echo(f"{hash_user.strip()}:{hash_password(password)}")
         return
-    from assistant.ui.auth import Authenticator
+    from assistant.ui.auth import configured_users
     from assistant.ui.services import index_problem
 
     settings = obj.settings(host=host, port=port)
+    try:  # configuration first: a refusal must not wait for the index or the model
+        plain, hashed = configured_users(settings)
+        from assistant.ui.app import check_exposure
+
+        check_exposure(settings.host, bool(plain or hashed), insecure_no_auth)
+    except EIPError as exc:
+        raise _fail(exc) from exc
     if (problem := index_problem(settings)) is not None:
         click.echo(problem, err=True)
         sys.exit(1)
-    try:
-        authenticator = Authenticator.from_settings(settings)
-    except EIPError as exc:
-        raise _fail(exc) from exc
     from assistant.ui import build_services, launch
 
     services = build_services(settings, check_index=False)
-    login = f"login on ({len(authenticator.users)} users)" if authenticator else "no login"
+    users = len({*plain, *hashed})
+    login = f"login on ({users} users)" if users else "no login"
     click.echo(
         f"EIP Assistant on http://{settings.host}:{settings.port} ({login}); Ctrl+C stops it.", err=True
     )
-    if authenticator is None and settings.host not in ("127.0.0.1", "localhost", "::1"):
-        click.echo(
-            "Warning: the app is reachable from the network without a login; set "
-            "EIP_AUTH_USERS or EIP_AUTH_FILE.",
-            err=True,
-        )
+    if not users and insecure_no_auth:
+        click.echo("Warning: --insecure-no-auth: the app is open to anyone who can reach it.", err=True)
     try:
-        launch(services, quiet=True)
+        launch(services, quiet=True, insecure_no_auth=insecure_no_auth)
     except EIPError as exc:
         raise _fail(exc) from exc
     finally:

@@ -50,6 +50,31 @@ def _clean(text: Any) -> str:
     return _ILLEGAL_XML.sub("", "" if text is None else str(text))
 
 
+# A spreadsheet evaluates text that starts like a formula (``=``, ``+``, ``-``, ``@``) or, after
+# a tab / line break, shows it as one; document quotes and reviewer input must stay values.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def xlsx_append(ws: Any, values: Sequence[Any]) -> None:
+    """Append a row of plain values: every string becomes a text cell, never a formula.
+
+    Strings are cleaned of XML-illegal characters; one that a spreadsheet would read as a
+    formula is stored as text with Excel's quote prefix (shown verbatim, not evaluated, and
+    still text after an edit). Every XLSX the project writes goes through this.
+    """
+    ws.append([_clean(v) if isinstance(v, str) else v for v in values])
+    for cell in ws[ws.max_row]:
+        xlsx_text(cell)
+
+
+def xlsx_text(cell: Any) -> None:
+    """Make ``cell`` a text cell if its string value could be taken for a formula."""
+    value = cell.value
+    if isinstance(value, str) and (cell.data_type == "f" or value.startswith(_FORMULA_START)):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+
+
 def _cells_map(cells: Cells) -> dict[str, StoredCell]:
     if cells is None:
         return {}
@@ -385,7 +410,7 @@ def _status_formatting(ws: Any, cell_range: str) -> None:
 def _header(ws: Any, names: Sequence[str]) -> None:
     from openpyxl.styles import Font
 
-    ws.append(list(names))
+    xlsx_append(ws, list(names))
     for cell in ws[1]:
         cell.font = Font(bold=True)
     ws.freeze_panes = "A2"
@@ -403,7 +428,7 @@ def _evidence_sheet(wb: Any, rows: Sequence[Sequence[Any]]) -> None:
     ws = wb.create_sheet("Evidence")
     _header(ws, ("zone", "criterion", "status", "file", "page", "quote", "value"))
     for row in rows:
-        ws.append([_clean(v) if isinstance(v, str) else v for v in row])
+        xlsx_append(ws, row)
     _status_formatting(ws, f"C2:C{max(ws.max_row, 2)}")
     _finish(ws, {1: 20, 2: 10, 3: 22, 4: 55, 5: 6, 6: 90, 7: 14})
 
@@ -425,11 +450,11 @@ def dossier_to_xlsx(dossier: Dossier, path: str | Path, cells: Cells = None) -> 
     for d in _ordered(dossier):
         c = by_id.get(d.criterion_id)
         r = c.review if c is not None else None
-        ws.append([_clean(v) if isinstance(v, str) else v for v in (
+        xlsx_append(ws, (
             dossier.zone, d.criterion_id, d.category, d.title, d.status,
             c.draft.status if c is not None else d.status, round(float(d.confidence), 4),
             d.rationale, d.justification, "; ".join(d.gaps), r.action if r else None,
-            r.reviewer if r else None, r.at if r else None, bool(c.stale) if c else False)])
+            r.reviewer if r else None, r.at if r else None, bool(c.stale) if c else False))
         evidence += [[dossier.zone, d.criterion_id, d.status, e.file, e.page, e.quote, e.value]
                      for e in d.evidence]
     _status_formatting(ws, f"E2:F{max(ws.max_row, 2)}")
@@ -523,8 +548,8 @@ def scorecard_to_xlsx(scorecard: Scorecard, path: str | Path) -> Path:
         ws.cell(row=1, column=i).comment = Comment(
             f"{col.title} ({CATEGORY_LABELS.get(col.category, col.category)})", "EIP Assistant")
     for z in sc.zones:
-        ws.append([z.rank, z.zone, z.name, z.readiness, z.blocked, round(z.coverage, 4),
-                   *(sc.matrix[z.zone][c.id].status for c in sc.columns)])
+        xlsx_append(ws, [z.rank, z.zone, z.name, z.readiness, z.blocked, round(z.coverage, 4),
+                         *(sc.matrix[z.zone][c.id].status for c in sc.columns)])
     first = get_column_letter(len(fixed) + 1)
     last = get_column_letter(len(fixed) + max(len(sc.columns), 1))
     _status_formatting(ws, f"{first}2:{last}{max(ws.max_row, 2)}")
@@ -538,11 +563,11 @@ def scorecard_to_xlsx(scorecard: Scorecard, path: str | Path) -> Path:
     _header(rk, ["rank", "zone", "readiness", "blocked", "blocking", "met", "total", "coverage",
                  *(f"score_{c}" for c in perf), "reasons"])
     for z in sc.zones:
-        rk.append([z.rank, z.zone, z.readiness, z.blocked, "; ".join(z.blocking), z.met, z.total,
-                   round(z.coverage, 4), *(z.category_scores.get(c) for c in perf),
-                   "; ".join(z.reasons)])
+        xlsx_append(rk, [z.rank, z.zone, z.readiness, z.blocked, "; ".join(z.blocking), z.met,
+                         z.total, round(z.coverage, 4), *(z.category_scores.get(c) for c in perf),
+                         "; ".join(z.reasons)])
     _finish(rk, {2: 20, 5: 40, len(perf) + 9: 100})
-    rk.cell(row=rk.max_row + 2, column=1, value="Formula: " + FORMULA)
+    xlsx_text(rk.cell(row=rk.max_row + 2, column=1, value=_clean("Formula: " + FORMULA)))
 
     _evidence_sheet(wb, [[e.zone, e.criterion, e.status, e.file, e.page, e.quote, e.value]
                          for e in sc.evidence])

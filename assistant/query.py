@@ -6,14 +6,45 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.catalogue import Catalogue, Criterion, Zone, ZoneRegistry
+from assistant.errors import EIPError
 
 # "Which zones ...", "compare the SEZs", "all candidate zones": questions about every zone.
-_CROSS_ZONE = re.compile(
-    r"\b(which|what|how many|list|compare|rank|ranking|across|all|each|every|any|most|best)\b"
-    r"[^?]*\b(zones|sezs|candidates|candidate sites)\b"
-    r"|\b(zones|sezs)\b[^?]*\b(have|has|treat|lack|meet|report|use|do|does)\b",
-    re.IGNORECASE,
+# Each rule is "a word of the first set, later (before any '?') a word of the second"; it is
+# checked with two linear searches per clause, not one regex with ``[^?]*`` between the sets
+# (that backtracks quadratically on long text full of "all ... all ... all").
+_CROSS_RULES = (
+    (re.compile(r"\b(?:which|what|how many|list|compare|rank|ranking|across|all|each|every|any"
+                r"|most|best)\b", re.IGNORECASE),
+     re.compile(r"\b(?:zones|sezs|candidates|candidate sites)\b", re.IGNORECASE)),
+    (re.compile(r"\b(?:zones|sezs)\b", re.IGNORECASE),
+     re.compile(r"\b(?:have|has|treat|lack|meet|report|use|do|does)\b", re.IGNORECASE)),
 )
+MAX_QUESTION_CHARS = 2_000
+
+
+class QuestionTooLongError(EIPError):
+    """A question over the length limit (refused before any work is done)."""
+
+
+def check_question(question: str, limit: int = MAX_QUESTION_CHARS) -> str:
+    """``question`` unchanged, or :class:`QuestionTooLongError` when it is over ``limit``."""
+    if len(question) > limit:
+        raise QuestionTooLongError(
+            f"the question is {len(question):,} characters long; the limit is {limit:,}. "
+            "Ask a shorter question (one topic at a time) or quote less of a document.")
+    return question
+
+
+def is_cross_zone(text: str) -> bool:
+    """Whether ``text`` asks about every zone ("which zones...", "zones that have ...")."""
+    for clause in text.split("?"):
+        for first, second in _CROSS_RULES:
+            m = first.search(clause)
+            if m is not None and second.search(clause, m.end()) is not None:
+                return True
+    return False
+
+
 _FOLLOW_UP = re.compile(
     r"^\s*(and|what about|how about|and what about|same for|what of|also)\b"
     r"|\b(it|its|this zone|that zone|there)\b",
@@ -59,7 +90,7 @@ def plan_query(
         else:
             zones = registry.find_in_text(question)
     criteria = catalogue.find_in_text(question) if catalogue is not None else []
-    cross = bool(_CROSS_ZONE.search(question)) and not zone and len(zones) != 1
+    cross = is_cross_zone(question) and not zone and len(zones) != 1
     text = question
     inherited = False
     if history and not zones and not cross:

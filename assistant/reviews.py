@@ -119,6 +119,19 @@ events_table = Table(
 )
 Index("ix_events_cell", events_table.c.zone, events_table.c.criterion)
 
+# Who put which file into the corpus (and who replaced it), with its content hash.
+uploads_table = Table(
+    "uploads", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("file", Text, nullable=False),  # corpus-relative path
+    Column("sha256", String(64), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("user", String(200), nullable=False, default=""),
+    Column("replaced", Boolean, nullable=False, default=False),
+    Column("original_name", Text, nullable=False, default=""),
+    Column("at", String(40), nullable=False),
+)
+
 feedback_table = Table(
     "feedback", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
@@ -306,7 +319,9 @@ class ReviewStore:
     @classmethod
     def from_settings(cls, settings: Settings) -> ReviewStore:
         """``settings.database_url`` if set, else SQLite at ``settings.review_db``."""
-        return cls(settings.database_url or settings.review_db)
+        from assistant.settings import secret
+
+        return cls(secret(settings.database_url) or settings.review_db)
 
     def close(self) -> None:
         self._engine.dispose()
@@ -524,6 +539,22 @@ class ReviewStore:
     def feedback_entries(self, limit: int | None = None) -> list[dict[str, Any]]:
         """Stored feedback, newest first."""
         q = select(feedback_table).order_by(feedback_table.c.id.desc())
+        if limit is not None:
+            q = q.limit(limit)
+        with self._tx() as conn:
+            return [dict(r._mapping) for r in conn.execute(q)]
+
+    def record_upload(self, file: str, sha256: str, size: int, user: str = "", *,
+                      replaced: bool = False, original_name: str = "") -> None:
+        """Remember that ``user`` uploaded (or replaced) ``file`` with this content."""
+        with self._tx() as conn:
+            conn.execute(insert(uploads_table).values(
+                file=file, sha256=sha256, size=int(size), user=(user or "").strip(),
+                replaced=bool(replaced), original_name=original_name or "", at=_utcnow()))
+
+    def uploads(self, limit: int | None = None) -> list[dict[str, Any]]:
+        """Recorded uploads, newest first."""
+        q = select(uploads_table).order_by(uploads_table.c.id.desc())
         if limit is not None:
             q = q.limit(limit)
         with self._tx() as conn:

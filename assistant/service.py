@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Protocol
 
 from assistant.catalogue import Catalogue, ZoneRegistry, load_catalogue, load_zones
-from assistant.query import QueryPlan, Turn, plan_query
+from assistant.query import QueryPlan, Turn, check_question, plan_query
 from assistant.retrieve import Mode, Retriever
 from assistant.settings import Settings
 from assistant.types import Answer, ScoredChunk
@@ -91,12 +91,14 @@ class Assistant:
     def ask(self, question: str, *, zone: str | None = None, flt: Filter | None = None,
             k: int | None = None, history: Sequence[Turn] = (), mode: Mode | None = None) -> Answer:
         """Answer a question with cited evidence (or the refusal phrase)."""
+        check_question(question, self.settings.max_question_chars)
         plan = self.plan(question, zone=zone, history=history)
         passages = self.passages(plan, k=k, flt=flt, mode=mode)
         return self.answerer.answer(question, plan, passages, self.framework_passages(plan))
 
     def stream(self, question: str, **kwargs: object) -> Iterator[str | Answer]:
         """Yield text pieces as they come, then the final checked :class:`Answer`."""
+        check_question(question, self.settings.max_question_chars)
         streamer = getattr(self.answerer, "stream", None)
         if streamer is None:
             answer = self.ask(question, **kwargs)  # type: ignore[arg-type]

@@ -110,9 +110,11 @@ class Settings(BaseSettings):
     # Serving and team use
     host: str = Field("127.0.0.1", description="Address the web app binds to.")
     port: int = Field(7860, description="Port of the web app.")
-    auth_users: str | None = Field(None, description="user:password pairs, comma-separated.")
+    auth_users: SecretStr | None = Field(None, description="user:password pairs, comma-separated.")
     auth_file: Path | None = Field(None, description="File of user:pbkdf2-hash lines.")
-    database_url: str | None = Field(None, description="SQLAlchemy URL for reviews/feedback.")
+    database_url: SecretStr | None = Field(
+        None, description="SQLAlchemy URL for reviews/feedback (may hold a password)."
+    )
 
     # Scorecard
     category_weights: dict[str, float] = Field(
@@ -123,6 +125,39 @@ class Settings(BaseSettings):
             "economic": 0.15,
         },
         description="Readiness-score weights per performance category.",
+    )
+
+    # --- Security limits (issue 18; docs/security.md) ------------------------------------
+    max_question_chars: int = Field(
+        2_000, ge=20, description="Longest question accepted (CLI and web app)."
+    )
+    admin_users: str | None = Field(
+        None, description="Comma-separated logins allowed to replace existing corpus files."
+    )
+    auth_max_failures: int = Field(
+        5, ge=1, description="Failed logins per client within auth_lockout_seconds before 429."
+    )
+    auth_lockout_seconds: float = Field(
+        60.0, gt=0, description="Window (and wait) of the per-client failed-login limit."
+    )
+    parse_timeout: float = Field(
+        60.0, gt=0, description="Wall-clock seconds one file may take to parse."
+    )
+    parse_cpu_seconds: int = Field(45, ge=1, description="CPU seconds one file may take to parse.")
+    parse_page_seconds: float = Field(
+        5.0, gt=0, description="CPU seconds one PDF page may take to extract."
+    )
+    parse_memory_mb: int = Field(
+        1_536, ge=128, description="Address-space limit of the parsing worker process (MB)."
+    )
+    max_extracted_chars: int = Field(
+        5_000_000, ge=1_000, description="Most text characters taken from one file."
+    )
+    index_lock_timeout: float = Field(
+        300.0, ge=0, description="Seconds an index build waits for another build to finish."
+    )
+    temp_max_age_hours: float = Field(
+        24.0, gt=0, description="Exports and uploads in the app's temp folder older than this go."
     )
 
     @field_validator("llm_base_url")
@@ -180,3 +215,10 @@ class Settings(BaseSettings):
 def load_settings(**overrides: Any) -> Settings:
     """Build settings; ``None`` overrides are ignored so CLI flags left unset fall through."""
     return Settings(**{k: v for k, v in overrides.items() if v is not None})
+
+
+def secret(value: SecretStr | str | None) -> str | None:
+    """The plain value of a secret setting (``str`` too: ``model_copy`` does not validate)."""
+    if isinstance(value, SecretStr):
+        return value.get_secret_value()
+    return value

@@ -70,11 +70,13 @@ QUESTION_WORDS = frozenset(
 def content_terms(text: str, *, drop: set[str] | frozenset[str] = frozenset()) -> list[str]:
     """Stemmed content words of a text, without stop words and words in ``drop``."""
     out: list[str] = []
+    seen: set[str] = set()  # a set, not ``in out``: linear in the length of the text
     for w in words(text):
         if w in STOPWORDS or w in drop or len(w) < 2:
             continue
         s = stem(w)
-        if s not in out:
+        if s not in seen:
+            seen.add(s)
             out.append(s)
     return out
 

@@ -88,10 +88,12 @@ def _now() -> str:
 def keyword_query(text: str) -> str:
     """FTS5 MATCH expression: the question's content words OR-ed, each quoted."""
     terms: list[str] = []
+    seen: set[str] = set()  # linear in the length of the text
     for word in _WORD.findall(text.lower()):
         word = word.strip(".-")
-        if len(word) < 2 or word in _STOPWORDS or word in terms:
+        if len(word) < 2 or word in _STOPWORDS or word in seen:
             continue
+        seen.add(word)
         terms.append(word)
     return " OR ".join('"' + t.replace('"', "") + '"' for t in terms)
 

@@ -2,13 +2,22 @@
 
 ``parse_file`` picks a loader by file suffix. Every problem with the input surfaces as
 :class:`~assistant.errors.ParseError` with a ``kind`` the indexer can report per file:
-``unsupported``, ``too_large``, ``encrypted``, ``corrupt``, ``empty`` or ``needs_ocr``.
+``unsupported``, ``too_large``, ``encrypted``, ``corrupt``, ``empty``, ``needs_ocr`` or
+``timeout``.
+
+Hostile input is bounded here as well as by the worker process that runs the loaders
+(:mod:`indexing.sandbox`): a cap on the characters taken from a file, lines of text formats
+cut to :data:`MAX_LINE_CHARS` before any regex sees them, a DOCX whose XML inflates over
+:data:`MAX_ZIP_RATIO` times is refused unopened, a per-page CPU budget for PDF text
+extraction, and stray ``<`` in HTML escaped before ``html.parser`` (which rescans an
+unclosed tag to the end of the input for every ``<``: quadratic).
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import signal
 import threading
 import unicodedata
 import zipfile
@@ -28,44 +37,74 @@ SUPPORTED_SUFFIXES: tuple[str, ...] = (".pdf", ".docx", ".md", ".markdown", ".tx
 
 _REPLACE = "Re-export or replace the file."
 _TXT_SECTION_CHARS = 2_000  # plain text has no structure; group paragraphs into blocks this size
+MAX_LINE_CHARS = 10_000  # longer lines of text formats are cut into pieces this long
+MAX_HEADING_CHARS = 500  # a longer Markdown line is never taken for a heading
+MAX_ZIP_RATIO = 100  # an XML member of a DOCX that inflates more than this is a zip bomb
+_ZIP_RATIO_MIN_BYTES = 1_000_000  # ... when it inflates to at least this much
 
 
 class _Limits(NamedTuple):
     max_pages: int
     max_unzipped_bytes: int
+    max_chars: int
+    page_seconds: float | None
+
+
+class _PageTimeout(BaseException):
+    """A PDF page took more CPU time than its budget (not an Exception: parsers that catch
+    every Exception must not swallow it)."""
 
 
 def parse_file(
     path: Path,
     *,
+    name: str | None = None,
     max_bytes: int = 50_000_000,
     max_pages: int = 2_000,
-    max_unzipped_bytes: int = 200_000_000,
+    max_unzipped_bytes: int = 100_000_000,
+    max_chars: int = 5_000_000,
+    page_seconds: float | None = None,
 ) -> ParsedDocument:
-    """Read ``path`` into sections; raise ParseError (and nothing else) for bad input."""
+    """Read ``path`` into sections; raise ParseError (and nothing else) for bad input.
+
+    ``name`` is how messages refer to the file (the corpus-relative path, so that no server
+    path reaches a user); ``page_seconds`` is the CPU budget of one PDF page, enforced with
+    a timer signal when this runs on the main thread (the parse worker process does).
+    """
     path = Path(path)
+    shown = Path(name) if name else path
     suffix = path.suffix.lower()
     label = suffix.lstrip(".").upper() or "file"
     loader = _LOADERS.get(suffix)
     if loader is None:
-        raise _error("unsupported", label, path, f"the format '{suffix or '(no suffix)'}' is "
+        raise _error("unsupported", label, shown, f"the format '{suffix or '(no suffix)'}' is "
                      f"not supported", f"Convert it to one of {', '.join(SUPPORTED_SUFFIXES)}.")
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise _error("corrupt", label, path, exc.strerror or str(exc),
+        raise _error("corrupt", label, shown, exc.strerror or "cannot be read",
                      "Check that it exists and is readable.") from exc
     if size > max_bytes:
-        raise _error("too_large", label, path, f"{size:,} bytes is over the limit of "
+        raise _error("too_large", label, shown, f"{size:,} bytes is over the limit of "
                      f"{max_bytes:,}", "Split the file or raise max_bytes.")
     if size == 0:
-        raise _error("empty", label, path, "the file is empty (0 bytes)", _REPLACE)
+        raise _error("empty", label, shown, "the file is empty (0 bytes)", _REPLACE)
     try:
-        return loader(path, _Limits(max_pages, max_unzipped_bytes))
-    except (ParseError, MemoryError):
+        parsed = loader(path, _Limits(max_pages, max_unzipped_bytes, max_chars, page_seconds))
+    except ParseError as exc:
+        if shown is not path:
+            raise ParseError(str(exc).replace(str(path), str(shown)), kind=exc.kind) from exc
+        raise
+    except MemoryError:
         raise
     except Exception as exc:  # third-party parsers raise all sorts on malformed input
-        raise _corrupt(label, path, f"{type(exc).__name__}: {exc}") from exc
+        detail = f"{type(exc).__name__}: {exc}".replace(str(path), str(shown))
+        raise _corrupt(label, shown, detail) from exc
+    chars = sum(len(section.text) for section in parsed.sections)
+    if chars > max_chars:
+        raise _error("too_large", label, shown, f"it holds {chars:,} characters of text, over "
+                     f"the limit of {max_chars:,}", "Split the file or raise max_extracted_chars.")
+    return parsed
 
 
 def _error(kind: str, label: str, path: Path, problem: str, advice: str) -> ParseError:
@@ -104,6 +143,30 @@ def _pypdf_warnings() -> Iterator[list[str]]:
         yield seen
     finally:
         pypdf_logger.removeHandler(handler)
+
+
+@contextmanager
+def _cpu_budget(seconds: float | None) -> Iterator[None]:
+    """Raise :class:`_PageTimeout` in the block after ``seconds`` of process CPU time.
+
+    Uses ``ITIMER_PROF``, so only on the main thread (where the parse worker runs loaders);
+    elsewhere, or without a budget, the block runs unbounded.
+    """
+    if not seconds or threading.current_thread() is not threading.main_thread() \
+            or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def expire(signum: int, frame: Any) -> None:
+        raise _PageTimeout
+
+    previous = signal.signal(signal.SIGPROF, expire)
+    signal.setitimer(signal.ITIMER_PROF, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, previous)
 
 
 def _clean_pdf_text(text: str) -> str:
@@ -147,12 +210,18 @@ def _load_pdf(path: Path, limits: _Limits) -> ParsedDocument:
 
     sections: list[Section] = []
     failed = 0
+    chars = 0
     tables = _PdfTables(path)
     for i in range(n_pages):
         try:
-            text = _clean_pdf_text(reader.pages[i].extract_text() or "")
-            if _has_cell_run(text):
-                text = tables.page_text(i, text) or text
+            with _cpu_budget(limits.page_seconds):
+                text = _clean_pdf_text(reader.pages[i].extract_text() or "")
+                if _has_cell_run(text):
+                    text = tables.page_text(i, text) or text
+        except _PageTimeout as exc:
+            raise _error("timeout", "PDF", path, f"text extraction of page {i + 1} took more than "
+                         f"{limits.page_seconds:g} s of CPU (a page built to stall a parser, or "
+                         "a broken one)", "Re-export the PDF or raise parse_page_seconds.") from exc
         except MemoryError:
             raise
         except Exception as exc:
@@ -162,6 +231,11 @@ def _load_pdf(path: Path, limits: _Limits) -> ParsedDocument:
             continue
         if text:
             sections.append(Section(text=text, page=i + 1))
+            chars += len(text)
+            if chars > limits.max_chars:
+                raise _error("too_large", "PDF", path, f"its first {i + 1} pages already hold "
+                             f"over {limits.max_chars:,} characters", "Split the file or raise "
+                             "max_extracted_chars.")
 
     tables.close()
     if failed == n_pages:
@@ -300,7 +374,8 @@ def _load_docx(path: Path, limits: _Limits) -> ParsedDocument:
 
     try:
         with zipfile.ZipFile(path) as zf:
-            unzipped = sum(info.file_size for info in zf.infolist())
+            members = zf.infolist()
+            unzipped = sum(info.file_size for info in members)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
         raise _corrupt("DOCX", path, f"not a zip archive: {exc}; re-save old .doc files as "
                        ".docx") from exc
@@ -309,6 +384,13 @@ def _load_docx(path: Path, limits: _Limits) -> ParsedDocument:
         raise _error("too_large", "DOCX", path, f"it unpacks to {unzipped:,} bytes, over the "
                      f"limit of {limits.max_unzipped_bytes:,} (possible zip bomb)",
                      "Check the file or raise max_unzipped_bytes.")
+    for info in members:
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size >= _ZIP_RATIO_MIN_BYTES and ratio > MAX_ZIP_RATIO \
+                and not info.filename.startswith("word/media/"):
+            raise _error("too_large", "DOCX", path, f"its part {info.filename} inflates "
+                         f"{ratio:,.0f} times to {info.file_size:,} bytes (a zip bomb: text XML "
+                         f"compresses at most ~{MAX_ZIP_RATIO // 5}x)", "Re-save the document.")
     document = docx.Document(str(path))
 
     def blocks(parent: Any) -> Iterator[Paragraph | Table]:
@@ -405,13 +487,26 @@ def _read_text(path: Path, label: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def _cap_lines(text: str, limit: int = MAX_LINE_CHARS) -> str:
+    """``text`` with every line longer than ``limit`` cut into pieces (before any regex)."""
+    if all(len(line) <= limit for line in text.split("\n")):
+        return text
+    out: list[str] = []
+    for line in text.split("\n"):
+        if len(line) <= limit:
+            out.append(line)
+        else:
+            out.extend(line[i:i + limit] for i in range(0, len(line), limit))
+    return "\n".join(out)
+
+
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 _ATX_HEADING = re.compile(r" {0,3}(#{1,3})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*")
 _FENCE = re.compile(r" {0,3}(```|~~~)")
 
 
 def _load_markdown(path: Path, limits: _Limits) -> ParsedDocument:
-    text = _read_text(path, "Markdown")
+    text = _cap_lines(_read_text(path, "Markdown"))
     title = None
     if m := _FRONT_MATTER.match(text):
         text = text[m.end():]
@@ -421,7 +516,8 @@ def _load_markdown(path: Path, limits: _Limits) -> ParsedDocument:
     for line in text.split("\n"):
         if _FENCE.match(line):
             in_fence = not in_fence
-        heading = None if in_fence else _ATX_HEADING.fullmatch(line)
+        heading = None if in_fence or len(line) > MAX_HEADING_CHARS \
+            else _ATX_HEADING.fullmatch(line)
         if heading:
             name = (heading.group(2) or "").strip() or None
             if title is None and name and len(heading.group(1)) == 1:
@@ -445,7 +541,7 @@ def _front_matter_title(block: str, path: Path) -> str | None:
 
 
 def _load_txt(path: Path, limits: _Limits) -> ParsedDocument:
-    text = _read_text(path, "text file")
+    text = _cap_lines(_read_text(path, "text file"))
     builder = _SectionBuilder()
     size = 0
     for paragraph in re.split(r"\n[ \t]*\n", text):
@@ -569,9 +665,19 @@ class _HTMLText(HTMLParser):
         self.builder.start(heading)
 
 
+def _escape_stray_lt(text: str) -> str:
+    """``&lt;`` for every ``<`` that no ``>`` closes before the next ``<`` (linear).
+
+    ``html.parser`` rescans such a tag to the end of the input each time it meets one
+    (``"<a" * 80000`` takes seconds); as ``&lt;`` the same character reaches the text.
+    """
+    pieces = text.split("<")
+    return pieces[0] + "".join(("<" if ">" in piece else "&lt;") + piece for piece in pieces[1:])
+
+
 def _load_html(path: Path, limits: _Limits) -> ParsedDocument:
     parser = _HTMLText()
-    parser.feed(_read_text(path, "HTML"))
+    parser.feed(_escape_stray_lt(_read_text(path, "HTML")))
     parser.close()
     parser.start_section(None)
     return _finish(parser.builder, "HTML", path, parser.title or parser.first_h1)

@@ -7,9 +7,12 @@ leaves vectors SQLite does not know (orphans); a kill after (2) leaves old vecto
 (orphans too). The run marks the index dirty first; the next run deletes orphans.
 
 Parsing and chunking run on one worker thread a few files ahead of the main thread, so
-PDF text extraction (pure Python, holds the GIL) overlaps with embedding (native code,
-releases it). The worker only reads files; every write above stays on the main thread in
-the order given.
+PDF text extraction overlaps with embedding. The parsing itself happens in one child
+process per run (:mod:`indexing.sandbox`) under CPU, memory and wall-clock limits, so a
+hostile file costs only itself (``timeout`` / ``too_large``) and never holds this process's
+GIL. The worker only reads files; every write above stays on the main thread in the order
+given. The whole run holds the data directory's lock file (:mod:`indexing.lock`), so two
+processes never build one index at once.
 """
 
 from __future__ import annotations
@@ -29,7 +32,8 @@ from indexing.chunk import chunk_document, index_text
 from indexing.discover import discover, title_from_name
 from indexing.docstore import FileRecord
 from indexing.index import Index, check_fingerprint
-from indexing.parse import parse_file
+from indexing.lock import index_lock
+from indexing.sandbox import ParseLimits, ParseWorker
 
 logger = logging.getLogger(__name__)
 
@@ -111,9 +115,9 @@ def _flush(index: Index, batch: list[_Pending], report: IndexReport, on_progress
         on_progress(Progress("embed", done_chunks[0], done_chunks[0], None))
 
 
-def _prepare(source: SourceFile, settings: Settings) -> _Pending:
-    """Parse and chunk one file (runs on the prefetch thread; raises ParseError)."""
-    parsed = parse_file(Path(source.path))
+def _prepare(source: SourceFile, settings: Settings, worker: ParseWorker) -> _Pending:
+    """Parse (in the worker process) and chunk one file; raises ParseError."""
+    parsed = worker.parse(Path(source.path), source.rel_path)
     if parsed.title and source.title == title_from_name(Path(source.rel_path)):
         source = replace(source, title=parsed.title)
     chunks = chunk_document(source, parsed, size=settings.chunk_size, overlap=settings.chunk_overlap)
@@ -129,23 +133,29 @@ class _Prefetch:
         self._window = window
         self._futures: dict[str, Future[_Pending]] = {}
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="eip-parse")
+        self.worker = ParseWorker(ParseLimits.from_settings(settings))  # started on first file
         self._fill()
 
     def _fill(self) -> None:
         while self._todo and len(self._futures) < self._window:
             source = self._todo.popleft()
-            self._futures[source.rel_path] = self._pool.submit(_prepare, source, self._settings)
+            self._futures[source.rel_path] = self._pool.submit(_prepare, source, self._settings,
+                                                               self.worker)
 
     def get(self, source: SourceFile) -> _Pending:
         future = self._futures.pop(source.rel_path, None)
         self._fill()
         if future is None:  # not scheduled (should not happen): do it here
-            return _prepare(source, self._settings)
+            return _prepare(source, self._settings, self.worker)
         return future.result()
 
     def close(self) -> None:
+        aborted = bool(self._todo or self._futures)
         self._todo.clear()
+        if aborted:  # an error or Ctrl-C: do not wait for a file in flight
+            self.worker.close(kill=True)
         self._pool.shutdown(wait=True, cancel_futures=True)
+        self.worker.close()
 
 
 def _reconcile(index: Index) -> int:
@@ -178,8 +188,18 @@ def build_index(
     """Bring the index in line with ``corpus_dir``; returns what was done.
 
     Unchanged files (same sha256) are skipped, changed ones replaced, deleted ones removed.
-    Files that cannot be read are recorded with their reason and skipped.
+    Files that cannot be read are recorded with their reason and skipped. The run holds the
+    data directory's lock; another build waits for it (``IndexLockedError`` after
+    ``index_lock_timeout`` seconds).
     """
+    settings: Settings = index.settings
+    with index_lock(settings.data_dir, timeout=settings.index_lock_timeout):
+        return _build_index(index, corpus_dir, rebuild=rebuild, on_progress=on_progress,
+                            batch_chunks=batch_chunks)
+
+
+def _build_index(index: Index, corpus_dir: Path, *, rebuild: bool, on_progress: ProgressFn | None,
+                 batch_chunks: int) -> IndexReport:
     started = time.perf_counter()
     started_at = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     settings: Settings = index.settings

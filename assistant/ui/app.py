@@ -15,10 +15,11 @@ os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"  # before gradio is imported an
 
 import gradio as gr  # noqa: E402
 
+from assistant.errors import ConfigError  # noqa: E402
 from assistant.ui import chat, dossier, evaluation, library, scorecard  # noqa: E402
-from assistant.ui.auth import Authenticator, AuthGuard  # noqa: E402
+from assistant.ui.auth import Authenticator, AuthGuard, LoginLimiter  # noqa: E402
 from assistant.ui.common import CSS, esc, notice, pill, theme  # noqa: E402
-from assistant.ui.services import Services  # noqa: E402
+from assistant.ui.services import Services, private_temp_dir  # noqa: E402
 
 logger = logging.getLogger(__name__)
 
@@ -49,9 +50,20 @@ def illustrative_html(services: Services) -> str:
                   "as real Special Economic Zones.", "warn")
 
 
+def use_private_gradio_cache() -> None:
+    """Gradio's upload cache in a private per-process folder, unless GRADIO_TEMP_DIR is set
+    (the default, ``<tmp>/gradio``, is one predictable folder shared by every user)."""
+    if not os.environ.get("GRADIO_TEMP_DIR"):
+        os.environ["GRADIO_TEMP_DIR"] = str(private_temp_dir("eip-gradio-"))
+
+
 def build_app(services: Services) -> gr.Blocks:
     """The whole app as a :class:`gradio.Blocks` (not launched)."""
-    with gr.Blocks(title=PRODUCT, analytics_enabled=False, fill_width=False) as demo:
+    use_private_gradio_cache()
+    max_age = int(services.settings.temp_max_age_hours * 3600)
+    # Uploads and downloads in Gradio's cache older than the age limit are deleted hourly.
+    with gr.Blocks(title=PRODUCT, analytics_enabled=False, fill_width=False,
+                   delete_cache=(min(3600, max_age), max_age)) as demo:
         header = gr.HTML(header_html(services))
         note = illustrative_html(services)
         if note:
@@ -70,9 +82,12 @@ def build_app(services: Services) -> gr.Blocks:
         sc_tab.select(sc_parts["refresh"], None, sc_parts["outputs"], concurrency_id="scorecard")
         lib_tab.select(lib_parts["refresh"], lib_parts["inputs"], lib_parts["outputs"])
 
-        def _on_load(request: gr.Request) -> tuple[str, str]:
-            # Fresh counts in the header (uploads change them); the login name as reviewer.
-            return header_html(services), getattr(request, "username", None) or ""
+        def _on_load(request: gr.Request) -> tuple[str, Any]:
+            # Fresh counts in the header (uploads change them); the login name as reviewer,
+            # fixed: with login on, reviews are recorded under it whatever the box says.
+            user = getattr(request, "username", None)
+            reviewer = gr.update(value=user, interactive=False) if user else gr.update()
+            return header_html(services), reviewer
 
         demo.load(_on_load, None, [header, dossier_parts["reviewer"]], queue=False,
                   show_progress="hidden")
@@ -83,13 +98,37 @@ def build_app(services: Services) -> gr.Blocks:
     return demo
 
 
-def launch_kwargs(services: Services, *, host: str | None = None, port: int | None = None
-                  ) -> dict[str, Any]:
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is this machine only (``127.0.0.0/8``, ``::1``, ``localhost``)."""
+    import ipaddress
+
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_exposure(host: str, login: bool, insecure_no_auth: bool = False) -> None:
+    """Refuse to serve beyond this machine without a login (unless explicitly told to)."""
+    if login or insecure_no_auth or is_loopback(host):
+        return
+    raise ConfigError(f"refusing to serve on {host} without a login: anyone on the network "
+                      "could read the documents and record reviews. Set EIP_AUTH_USERS or "
+                      "EIP_AUTH_FILE, bind to 127.0.0.1, or pass --insecure-no-auth if another "
+                      "layer (a reverse proxy with its own login) guards the app.")
+
+
+def launch_kwargs(services: Services, *, host: str | None = None, port: int | None = None,
+                  insecure_no_auth: bool = False) -> dict[str, Any]:
     """Keyword arguments for ``Blocks.launch`` (separate so tests can inspect them)."""
     from starlette.middleware import Middleware
 
     settings = services.settings
     authenticator = Authenticator.from_settings(settings)
+    check_exposure(host or settings.host, authenticator is not None, insecure_no_auth)
+    limiter = LoginLimiter(settings.auth_max_failures, settings.auth_lockout_seconds)
     kwargs: dict[str, Any] = {
         "server_name": host or settings.host,
         "server_port": port or settings.port,
@@ -101,20 +140,23 @@ def launch_kwargs(services: Services, *, host: str | None = None, port: int | No
         "footer_links": [],
         "theme": theme(),
         "css": CSS,
-        "app_kwargs": {"middleware": [Middleware(AuthGuard)], "docs_url": None,
+        "app_kwargs": {"middleware": [Middleware(AuthGuard, limiter=limiter)], "docs_url": None,
                        "redoc_url": None, "openapi_url": None},
     }
     if authenticator is not None:
-        kwargs["auth"] = authenticator
+        # A bound coroutine method: Gradio awaits it (an object with an async __call__ would
+        # be called without awaiting, and its coroutine taken for "logged in").
+        kwargs["auth"] = authenticator.login
         kwargs["auth_message"] = f"Sign in to {PRODUCT}."
     return kwargs
 
 
 def launch(services: Services, *, host: str | None = None, port: int | None = None,
-           block: bool = True, quiet: bool = False, warm_up: bool = True) -> tuple[gr.Blocks, str]:
+           block: bool = True, quiet: bool = False, warm_up: bool = True,
+           insecure_no_auth: bool = False) -> tuple[gr.Blocks, str]:
     """Build and serve the app; with ``block=False`` return at once (tests, embedding)."""
+    kwargs = launch_kwargs(services, host=host, port=port, insecure_no_auth=insecure_no_auth)
     demo = build_app(services)
-    kwargs = launch_kwargs(services, host=host, port=port)
     if warm_up:
         threading.Thread(target=services.warm_up, name="eip-warm-up", daemon=True).start()
     _, url, _ = demo.launch(prevent_thread_lock=not block, quiet=quiet, **kwargs)

@@ -21,9 +21,11 @@ from assistant.ui.common import (
     empty_state,
     esc,
     highlight,
+    md_escape,
     notice,
     page_label,
     pill,
+    public,
     short_file,
 )
 from assistant.ui.services import Services
@@ -123,16 +125,21 @@ def source_choices(turns: Turns, turn_index: int | None) -> list[tuple[str, str]
 
 
 def render_answer(record: dict[str, Any]) -> str:
-    """The assistant message: answer text, then a compact list of its sources."""
+    """The assistant message: answer text, then a compact list of its sources.
+
+    Only the framing is Markdown; the answer (document quotes or checked model output), file
+    names and warnings are escaped, so a document's ``![](https://tracker)`` or
+    ``[verify](https://phish)`` shows as text and loads nothing.
+    """
     if record["abstained"]:
-        return f"{record['answer']}\n\n{REFUSAL_HINT}"
-    parts = [record["answer"]]
+        return f"{md_escape(record['answer'])}\n\n{REFUSAL_HINT}"
+    parts = [md_escape(record["answer"])]
     if record["citations"]:
-        refs = " · ".join(f"**[{c['marker']}]** {short_file(c['file'])}, {page_label(c['page'])}"
-                          for c in record["citations"])
+        refs = " · ".join(f"**\\[{c['marker']}\\]** {md_escape(short_file(c['file']))}, "
+                          f"{md_escape(page_label(c['page']))}" for c in record["citations"])
         parts.append(f"<small>Sources: {refs}</small>")
     for warning in record.get("warnings", ()):
-        parts.append(f"<small>⚠ {warning}</small>")
+        parts.append(f"<small>⚠ {md_escape(warning)}</small>")
     return "\n\n".join(parts)
 
 
@@ -164,7 +171,19 @@ def stream_answer(services: Services, question: str, chat: ChatHistory | None,
         yield [*chat], [*turns], gr.update(), gr.update(), ""
         return
     zone = zone or None
-    chat += [{"role": "user", "content": question}, {"role": "assistant", "content": SEARCHING}]
+    limit = services.settings.max_question_chars
+    if len(question) > limit:
+        from assistant.query import QuestionTooLongError, check_question
+
+        try:
+            check_question(question, limit)
+        except QuestionTooLongError as exc:
+            chat += [{"role": "user", "content": md_escape(question[:200]) + " …"},
+                     {"role": "assistant", "content": f"⚠ {md_escape(str(exc))}"}]
+            yield [*chat], [*turns], gr.update(), gr.update(), question
+            return
+    chat += [{"role": "user", "content": md_escape(question)},
+             {"role": "assistant", "content": SEARCHING}]
     yield [*chat], [*turns], gr.update(choices=[], value=None), PASSAGE_HINT, ""
     flt = build_filter(services, doc_types)
     if flt is not None and flt.matches_nothing:
@@ -181,10 +200,11 @@ def stream_answer(services: Services, question: str, chat: ChatHistory | None,
                 answer = piece
                 break
             text += piece
-            chat[-1] = {"role": "assistant", "content": text + "▌"}
+            # The unchecked draft streams as plain text; only the checked answer is rendered.
+            chat[-1] = {"role": "assistant", "content": md_escape(text) + "▌"}
             yield [*chat], [*turns], gr.update(), gr.update(), ""
     except EIPError as exc:
-        chat[-1] = {"role": "assistant", "content": f"⚠ {exc}"}
+        chat[-1] = {"role": "assistant", "content": f"⚠ {md_escape(public(services, exc))}"}
         yield [*chat], [*turns], gr.update(choices=[], value=None), PASSAGE_HINT, ""
         return
     except Exception:
@@ -259,7 +279,7 @@ def record_feedback(services: Services, turns: Turns | None, rating: int, commen
         services.reviews.feedback(last["question"], last["answer"], rating, comment or "",
                                   user=user or "")
     except EIPError as exc:
-        return notice(esc(str(exc)), "error"), comment
+        return notice(esc(public(services, exc)), "error"), comment
     thanks = "Thanks, marked as helpful." if rating > 0 else \
         "Thanks, noted as not helpful; the team reviews these answers."
     return notice(esc(thanks), "ok"), ""
@@ -289,12 +309,13 @@ def build(services: Services) -> None:
                 placeholder=("**Ask about the indexed zones and the EIP framework.**<br>"
                              "Every answer cites its document and page. Try an example:"),
                 examples=[{"text": q} for q in example_questions(services)],
-                feedback_options=None, buttons=["copy"],
+                feedback_options=None, buttons=["copy"], latex_delimiters=[],
             )
             with gr.Row():
                 box = gr.Textbox(placeholder="Ask a question, e.g. which zones treat all of "
                                  "their wastewater?", show_label=False, scale=8, lines=1,
-                                 max_lines=4, elem_id="eip-question", autofocus=True)
+                                 max_lines=4, elem_id="eip-question", autofocus=True,
+                                 max_length=services.settings.max_question_chars)
                 send = gr.Button("Ask", variant="primary", scale=1, min_width=90,
                                  elem_id="eip-ask")
             with gr.Row(equal_height=True):

@@ -29,6 +29,29 @@ def esc(text: object) -> str:
     return html.escape("" if text is None else str(text))
 
 
+# What can start Markdown or HTML anywhere in a line (links and images need "[", HTML and
+# autolinks "<", emphasis "*" "_" "~", code "`", entities "&", e-mail autolinks "@").
+_MD_INLINE = re.compile(r"([\\`*_\[\]<>&#|~$!@])")
+_MD_LINE_START = re.compile(r"^([ \t]*)([-+=]|\d+(?=[.)]))", re.MULTILINE)  # lists, rules
+_MD_AUTOLINK = re.compile(r"(?<=[A-Za-z0-9])(://)|(?<![\w.])(www)\.", re.IGNORECASE)
+
+
+def md_escape(text: object) -> str:
+    """``text`` as inert Markdown: shown literally, never a link, image, HTML or formatting.
+
+    CommonMark treats a backslash-escaped ASCII punctuation character as that character, so
+    the characters that can open a construct are escaped: ``[ ] < > ! * _ ~ ` & # | $ @``
+    everywhere, ``- + =`` and ``1.`` at the start of a line, and the ``://`` or ``www.`` that
+    would make a bare URL an autolink. Other punctuation (``%``, ``,``, ``.``, ``-`` inside
+    a line) stays as it is, so figures read the same in the raw text. Document text, model
+    output and file names go through this before they reach a Markdown component (the chat).
+    """
+    out = _MD_INLINE.sub(r"\\\1", "" if text is None else str(text))
+    out = _MD_LINE_START.sub(lambda m: m.group(1) + (
+        "\\" + m.group(2) if not m.group(2)[0].isdigit() else m.group(2) + "\\"), out)
+    return _MD_AUTOLINK.sub(lambda m: "\\://" if m.group(1) else m.group(2) + "\\.", out)
+
+
 def status_label(status: str) -> str:
     return STATUS_LABELS.get(status, status.replace("_", " ").capitalize())
 
@@ -197,3 +220,10 @@ def theme():  # noqa: ANN201 - gradio's Theme; gradio is imported by the caller
         button_primary_background_fill_hover="#0f6357",
         button_primary_text_color="#ffffff",
     )
+
+
+def public(services: object, message: object) -> str:
+    """``services.public(message)`` (server paths shortened), or the plain text for a
+    stand-in services object without it."""
+    shorten = getattr(services, "public", None)
+    return shorten(message) if callable(shorten) else str(message)

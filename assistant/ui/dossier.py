@@ -21,6 +21,7 @@ from assistant.ui.common import (
     notice,
     page_label,
     pill,
+    public,
     status_badge,
     status_label,
 )
@@ -254,7 +255,7 @@ def draft_dossier(services: Services, zone: str | None,
                     zone_name=zone_rec.name if zone_rec is not None else None,
                     framework=catalogue.framework.title)
     except EIPError as exc:
-        return notice(esc(str(exc)), "error")
+        return notice(esc(public(services, exc)), "error")
     finally:
         lock.release()
     if drafted["n"] == 0:
@@ -266,9 +267,14 @@ def draft_dossier(services: Services, zone: str | None,
 
 def review_criterion(services: Services, zone: str | None, criterion_id: str | None,
                      action: str, reviewer: str, status: str | None = None,
-                     justification: str | None = None, comment: str = "") -> str:
-    """Record an accept / edit / reject by a named reviewer; returns a message (html)."""
-    reviewer = (reviewer or "").strip()
+                     justification: str | None = None, comment: str = "",
+                     user: str | None = None) -> str:
+    """Record an accept / edit / reject by a named reviewer; returns a message (html).
+
+    With login on, ``user`` is the logged-in name and is the reviewer, whatever the
+    Reviewer box says: nobody records a decision in someone else's name.
+    """
+    reviewer = (user or reviewer or "").strip()
     comment = (comment or "").strip()
     if not zone or not criterion_id:
         return notice("Open a criterion first.", "warn")
@@ -277,7 +283,7 @@ def review_criterion(services: Services, zone: str | None, criterion_id: str | N
     try:
         cell = services.reviews.cell(zone, criterion_id)
     except EIPError as exc:  # e.g. the review database went away
-        return notice(esc(str(exc)), "error")
+        return notice(esc(public(services, exc)), "error")
     if cell is None:
         return notice("This criterion has no draft yet.", "warn")
     new_status = new_just = None
@@ -296,7 +302,7 @@ def review_criterion(services: Services, zone: str | None, criterion_id: str | N
                                         comment=comment, status=new_status,
                                         justification=new_just)
     except EIPError as exc:
-        return notice(esc(str(exc)), "error")
+        return notice(esc(public(services, exc)), "error")
     verb = {"accept": "Accepted", "edit": "Saved edit of", "reject": "Rejected"}.get(action, action)
     return notice(f"{verb} {esc(criterion_id)} as {esc(event.reviewer)}: status "
                   f"<b>{esc(status_label(event.status or ''))}</b>.", "ok")
@@ -397,9 +403,11 @@ def build(services: Services) -> dict[str, Any]:
         table.select(_row, None, picker)
 
     def _review(action: str) -> Callable[..., tuple[Any, ...]]:
-        def handler(zone_id: str, crit: str, who: str, st: str, just: str, why: str
-                    ) -> tuple[Any, ...]:
-            msg = review_criterion(services, zone_id, crit, action, who, st, just, why)
+        def handler(zone_id: str, crit: str, who: str, st: str, just: str, why: str,
+                    request: gr.Request) -> tuple[Any, ...]:
+            user = getattr(request, "username", None) if request is not None else None
+            msg = review_criterion(services, zone_id, crit, action, who, st, just, why,
+                                   user=user)
             return (msg, *criterion_detail(services, zone_id, crit), *load_zone_keep(zone_id, crit))
         return handler
 

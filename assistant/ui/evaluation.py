@@ -55,7 +55,7 @@ def run_evaluation(services: Services, limit: int | None = None, compare: bool =
 
     path = services.questions_path
     if not path.exists():
-        return EvalView(notice(f"No question set at {esc(path)}.", "error"), [], [])
+        return EvalView(notice(f"No question set at {esc(path.name)}.", "error"), [], [])
     questions = load_questions(path)
     if limit:
         questions = questions[: int(limit)]
@@ -114,7 +114,7 @@ def build(services: Services) -> None:
     import pandas as pd
 
     total = question_count(services)
-    gr.HTML(f'<div class="eip-muted">Gold question set: {esc(services.questions_path)} '
+    gr.HTML(f'<div class="eip-muted">Gold question set: {esc(services.questions_path.name)} '
             f"({total} questions, answerable and unanswerable). Running all of them takes a "
             "minute or so; the page stays usable meanwhile.</div>")
     with gr.Row(equal_height=True):

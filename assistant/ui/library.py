@@ -12,7 +12,7 @@ from typing import Any
 import gradio as gr
 
 from assistant.errors import EIPError
-from assistant.ui.common import DOC_TYPE_LABELS, esc, notice
+from assistant.ui.common import DOC_TYPE_LABELS, esc, notice, public
 from assistant.ui.services import Services
 from assistant.ui.uploads import ALLOWED_SUFFIXES, UploadError, save_upload
 
@@ -42,7 +42,8 @@ def library_rows(services: Services, zone: str | None = None,
             short_zone_name(services.zone_name(rec.zone)) if rec.zone else "—",
             DOC_TYPE_LABELS.get(rec.doc_type or "", rec.doc_type or ""),
             f'{title}<span class="eip-passage-file">{esc(rec.source)}</span>',
-            None if rec.pages is None else rec.pages, rec.chunks, label, rec.reason or "",
+            None if rec.pages is None else rec.pages, rec.chunks, label,
+            public(services, rec.reason or ""),
         ])
     return rows
 
@@ -73,7 +74,7 @@ def library_summary(services: Services) -> str:
     last = services.assistant.index.docs.last_run()
     when = f'<div class="eip-muted" style="margin-top:6px">Last index run: ' \
            f'{esc((last or {}).get("finished_at") or "unknown")} · corpus ' \
-           f"{esc(services.corpus_dir)}</div>"
+           f"{esc(services.corpus_dir.name)}</div>"
     return f'<div class="eip-cards">{html}</div>{when}'
 
 
@@ -82,14 +83,27 @@ def filter_choices(services: Services) -> list[tuple[str, str]]:
             *services.zone_choices()]
 
 
+def may_replace(services: Services, user: str | None) -> bool:
+    """Whether ``user`` may overwrite corpus files: an admin (``EIP_ADMIN_USERS``); without
+    a login only when no admins are configured (one person on their own machine)."""
+    admins = services.admin_users
+    if user:
+        return user in admins
+    return not admins
+
+
 def upload_documents(services: Services, files: Sequence[Any] | None, zone: str | None,
                      folder: str = "zone_document", overwrite: bool = False,
-                     on_progress: ProgressFn | None = None) -> str:
-    """Save uploads into the zone (every check applied), then index incrementally."""
+                     on_progress: ProgressFn | None = None, user: str = "") -> str:
+    """Save uploads into the zone (every check applied), record them, then index."""
     if not files:
         return notice("Choose one or more files to upload.", "warn")
     if not zone or services.zone(zone) is None:
         return notice("Pick the zone the documents belong to.", "warn")
+    if overwrite and not may_replace(services, user):
+        return notice("Replacing existing documents needs an admin (EIP_ADMIN_USERS). Untick "
+                      "“Replace documents with the same name” to upload under a new name.",
+                      "error")
     saved, refused = [], []
     for item in files:
         path = Path(getattr(item, "name", None) or str(item))
@@ -98,9 +112,25 @@ def upload_documents(services: Services, files: Sequence[Any] | None, zone: str 
             saved.append(save_upload(services.corpus_dir, zone, path, original,
                                      report=folder == "consultant_report",
                                      max_bytes=services.max_upload_bytes, overwrite=overwrite))
-        except (UploadError, OSError) as exc:
-            refused.append(f"{original}: {exc}" if isinstance(exc, OSError) else str(exc))
+        except UploadError as exc:
+            refused.append(str(exc))
+        except OSError as exc:  # no server path in the message
+            refused.append(f"{original}: {exc.strerror or type(exc).__name__}")
     parts = []
+    unrecorded = []
+    for s in saved:
+        try:
+            services.reviews.record_upload(s.rel_path, s.sha256, s.size, user,
+                                           replaced=s.replaced, original_name=s.original)
+        except EIPError as exc:
+            logger.error("upload of %s by %r not recorded: %s", s.rel_path, user, exc)
+            unrecorded.append(s.rel_path)
+        else:
+            logger.info("upload: %s %s by %r (sha256 %s)", "replaced" if s.replaced else "added",
+                        s.rel_path, user, s.sha256)
+    if unrecorded:
+        parts.append(notice("Saved but not recorded in the upload log (the review database "
+                            "failed): " + esc(", ".join(unrecorded)), "error"))
     if refused:
         parts.append(notice("Refused:<br>" + "<br>".join(esc(r) for r in refused), "error"))
     if not saved:
@@ -120,7 +150,7 @@ def upload_documents(services: Services, files: Sequence[Any] | None, zone: str 
         report = services.reindex(on_progress=progress)
     except (EIPError, RuntimeError) as exc:
         parts.append(notice(f"Saved {len(saved)} file(s) but indexing did not run: "
-                            f"{esc(exc)}", "error"))
+                            f"{esc(public(services, exc))}", "error"))
         return "".join(parts)
     names = ", ".join(esc(s.rel_path) for s in saved)
     failed = {f["source"]: f for f in report.failed}
@@ -131,7 +161,8 @@ def upload_documents(services: Services, files: Sequence[Any] | None, zone: str 
         "ok" if not bad else "warn"))
     for s in bad:
         parts.append(notice(f"{esc(s.rel_path)} could not be read: "
-                            f"{esc(failed[s.rel_path].get('reason', ''))}", "error"))
+                            f"{esc(public(services, failed[s.rel_path].get('reason', '')))}",
+                            "error"))
     return "".join(parts)
 
 
@@ -144,18 +175,33 @@ def reindex_corpus(services: Services, on_progress: ProgressFn | None = None) ->
     try:
         report = services.reindex(on_progress=progress)
     except (EIPError, RuntimeError) as exc:
-        return notice(esc(exc), "error")
+        return notice(esc(public(services, exc)), "error")
     return notice(f"Index up to date: {len(report.indexed)} new or changed, "
                   f"{report.unchanged} unchanged, {len(report.removed)} removed, "
                   f"{len(report.failed)} failed.", "ok" if not report.failed else "warn")
 
 
+UPLOAD_COLUMNS = ["When (UTC)", "User", "File", "SHA-256", "Action"]
+
+
+def upload_rows(services: Services, limit: int = 200) -> list[list[Any]]:
+    """The upload log, newest first: who added or replaced which file, with its hash."""
+    try:
+        entries = services.reviews.uploads(limit)
+    except EIPError as exc:
+        logger.error("cannot read the upload log: %s", exc)
+        return []
+    return [[(e["at"] or "")[:19].replace("T", " "), e["user"] or "(no login)", e["file"],
+             e["sha256"][:16], "replaced" if e["replaced"] else "added"] for e in entries]
+
+
 def refresh(services: Services, zone: str | None = None, failed_only: bool = False
-            ) -> tuple[str, Any]:
+            ) -> tuple[str, Any, Any]:
     import pandas as pd
 
     rows = library_rows(services, zone or None, "failed" if failed_only else None)
-    return library_summary(services), pd.DataFrame(rows, columns=COLUMNS)
+    return (library_summary(services), pd.DataFrame(rows, columns=COLUMNS),
+            pd.DataFrame(upload_rows(services), columns=UPLOAD_COLUMNS))
 
 
 def build(services: Services) -> dict[str, Any]:
@@ -167,7 +213,7 @@ def build(services: Services) -> dict[str, Any]:
                                           scale=3)
                 failed_only = gr.Checkbox(label="Only failed files", value=False, scale=1)
                 rescan = gr.Button("Re-scan corpus folder", size="sm", scale=1)
-            _, frame = refresh(services)
+            _, frame, uploads_frame = refresh(services)
             table = gr.Dataframe(frame, headers=COLUMNS, datatype=DATATYPES, interactive=False,
                                  wrap=True,
                                  max_height=560, elem_id="eip-library-table",
@@ -184,14 +230,22 @@ def build(services: Services) -> dict[str, Any]:
             files = gr.File(label="Documents", file_count="multiple",
                             file_types=sorted(ALLOWED_SUFFIXES), type="filepath",
                             elem_id="eip-upload-files")
-            overwrite = gr.Checkbox(label="Replace documents with the same name", value=False)
+            overwrite = gr.Checkbox(label="Replace documents with the same name", value=False,
+                                    info="Admins only (EIP_ADMIN_USERS); every upload is "
+                                         "recorded with its user and SHA-256.")
             upload = gr.Button("Upload and index", variant="primary", elem_id="eip-upload")
             message = gr.HTML("")
+    gr.HTML('<div class="eip-section-title">Upload log</div>')
+    uploads_table = gr.Dataframe(uploads_frame, headers=UPLOAD_COLUMNS, interactive=False,
+                                 wrap=True, max_height=300, elem_id="eip-upload-log",
+                                 elem_classes=["eip-table"])
 
     def _upload(items: list[str] | None, zone_id: str, kind: str, replace: bool,
+                request: gr.Request,
                 progress: gr.Progress = gr.Progress()) -> tuple[str, None]:  # noqa: B008
+        user = getattr(request, "username", None) or ""
         return upload_documents(services, items, zone_id, kind, replace,
-                                on_progress=lambda f, d: progress(f, desc=d)), None
+                                on_progress=lambda f, d: progress(f, desc=d), user=user), None
 
     def _rescan(progress: gr.Progress = gr.Progress()) -> str:  # noqa: B008
         return reindex_corpus(services, lambda f, d: progress(f, desc=d))
@@ -199,9 +253,10 @@ def build(services: Services) -> dict[str, Any]:
     view = partial(refresh, services)
     upload.click(_upload, [files, zone, folder, overwrite], [message, files],
                  concurrency_limit=1, concurrency_id="index").then(
-        view, [zone_filter, failed_only], [summary, table])
+        view, [zone_filter, failed_only], [summary, table, uploads_table])
     rescan.click(_rescan, None, message, concurrency_limit=1, concurrency_id="index").then(
-        view, [zone_filter, failed_only], [summary, table])
-    zone_filter.change(view, [zone_filter, failed_only], [summary, table], queue=False)
-    failed_only.change(view, [zone_filter, failed_only], [summary, table], queue=False)
-    return {"refresh": view, "outputs": [summary, table], "inputs": [zone_filter, failed_only]}
+        view, [zone_filter, failed_only], [summary, table, uploads_table])
+    zone_filter.change(view, [zone_filter, failed_only], [summary, table, uploads_table], queue=False)
+    failed_only.change(view, [zone_filter, failed_only], [summary, table, uploads_table], queue=False)
+    return {"refresh": view, "outputs": [summary, table, uploads_table],
+            "inputs": [zone_filter, failed_only]}

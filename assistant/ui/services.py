@@ -6,9 +6,14 @@ and shared by every session; locks keep index runs and zone drafts from overlapp
 
 from __future__ import annotations
 
+import atexit
+import functools
 import logging
+import os
+import shutil
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -30,6 +35,37 @@ logger = logging.getLogger(__name__)
 
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_QUESTIONS = REPO / "evals" / "questions.jsonl"
+
+
+@functools.cache
+def private_temp_dir(prefix: str) -> Path:
+    """A folder only this process's user can read (``mkdtemp``: mode 0700, unpredictable
+    name), one per process and prefix, removed when the process exits."""
+    path = Path(tempfile.mkdtemp(prefix=prefix))
+    atexit.register(shutil.rmtree, path, ignore_errors=True)
+    return path
+
+
+def prune_older_than(folder: Path, max_age_seconds: float) -> int:
+    """Delete the entries of ``folder`` last modified over ``max_age_seconds`` ago."""
+    cutoff = time.time() - max_age_seconds
+    removed = 0
+    try:
+        entries = list(folder.iterdir())
+    except OSError:
+        return 0
+    for entry in entries:
+        try:
+            if entry.lstat().st_mtime >= cutoff:
+                continue
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()
+            removed += 1
+        except OSError as exc:
+            logger.warning("cannot remove old temporary file %s: %s", entry, exc)
+    return removed
 
 
 def _default_assistant(settings: Settings) -> Assistant:
@@ -82,7 +118,7 @@ class Services:
     drafter_factory: Callable[[Assistant], DrafterLike] = _default_drafter
     questions_path: Path = DEFAULT_QUESTIONS
     max_upload_bytes: int = MAX_UPLOAD_BYTES
-    export_dir: Path = field(default_factory=lambda: Path(tempfile.gettempdir()) / "eip-ui")
+    export_dir: Path = field(default_factory=lambda: private_temp_dir("eip-exports-"))
     _assistant: Assistant | None = field(default=None, init=False, repr=False)
     _reviews: ReviewStore | None = field(default=None, init=False, repr=False)
     _lock: threading.RLock = field(default_factory=threading.RLock, init=False, repr=False)
@@ -208,9 +244,35 @@ class Services:
         self.assistant.index.docs.invalidate_caches()
 
     def new_export_dir(self) -> Path:
-        """A fresh folder for one download (Gradio serves files under the temp dir)."""
+        """A fresh folder for one download; downloads older than ``temp_max_age_hours`` go."""
         self.export_dir.mkdir(parents=True, exist_ok=True)
+        prune_older_than(self.export_dir, self.settings.temp_max_age_hours * 3600)
         return Path(tempfile.mkdtemp(prefix="export-", dir=self.export_dir))
+
+    @property
+    def admin_users(self) -> frozenset[str]:
+        """Logins that may replace corpus files (``EIP_ADMIN_USERS``)."""
+        raw = self.settings.admin_users or ""
+        return frozenset(u.strip() for u in raw.split(",") if u.strip())
+
+    def public(self, message: object) -> str:
+        """``message`` with server paths shortened for a user: the corpus folder becomes
+        relative, the data and temp folders and the home directory are named, not shown."""
+        text = str(message)
+        try:
+            corpus = self.corpus_dir.resolve()
+        except Exception:  # noqa: BLE001 - no index open: nothing to shorten for the corpus
+            corpus = Path(self.settings.corpus_dir).resolve()
+        roots = [(corpus, ""), (Path(self.settings.data_dir).resolve(), "<data dir>"),
+                 (Path(tempfile.gettempdir()).resolve(), "<temp>"),
+                 (Path.home().resolve(), "~")]
+        for root, label in roots:
+            for form in {str(root), os.path.abspath(str(root))}:
+                if label:
+                    text = text.replace(form, label)
+                else:
+                    text = text.replace(form + os.sep, "").replace(form, "corpus")
+        return text
 
 
 def build_services(settings: Settings, *, check_index: bool = True, **kwargs: Any) -> Services:

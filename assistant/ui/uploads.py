@@ -9,8 +9,9 @@ lie inside ``<corpus>/zones/<zone>/`` (or its ``reports/`` folder).
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import re
-import shutil
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
@@ -39,6 +40,8 @@ class SavedUpload:
     path: Path
     rel_path: str  # relative to the corpus root
     size: int
+    sha256: str = ""
+    replaced: bool = False  # an existing file of that name was overwritten
 
 
 def _ascii(ch: str) -> str:
@@ -148,9 +151,19 @@ def save_upload(corpus_dir: Path, zone: str, source: Path, original_name: str, *
     target = safe_target(corpus_dir, zone, original_name, report=report)
     if not overwrite:
         target = _unique(target)
+    replaced = target.exists()
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.part")  # a .part file is never indexed
-    shutil.copyfile(source, partial)
-    partial.replace(target)
+    digest = hashlib.sha256()
+    try:
+        with open(source, "rb") as src, open(partial, "wb") as dst:
+            for block in iter(lambda: src.read(1 << 20), b""):
+                digest.update(block)
+                dst.write(block)
+        partial.replace(target)
+    finally:
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)  # a failed copy leaves no .part behind
     rel = target.relative_to(Path(corpus_dir).resolve()).as_posix()
-    return SavedUpload(original=original_name, path=target, rel_path=rel, size=size)
+    return SavedUpload(original=original_name, path=target, rel_path=rel, size=size,
+                       sha256=digest.hexdigest(), replaced=replaced)

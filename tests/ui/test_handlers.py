@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
+import inspect
 import os
 import subprocess
 import sys
@@ -20,6 +22,7 @@ QUESTION = "What share of industrial wastewater is treated at Prey Nob Coastal S
 pytest.importorskip("gradio")
 
 from assistant.ui import chat, dossier, evaluation, library, scorecard  # noqa: E402
+from assistant.ui.common import md_escape  # noqa: E402
 from assistant.ui.uploads import (  # noqa: E402
     UploadError,
     safe_target,
@@ -43,7 +46,7 @@ def test_chat_streams_an_answer_with_numbered_citations(services: Any) -> None:
     assert box == ""
     assert [m["role"] for m in history] == ["user", "assistant"]
     answer = history[-1]["content"]
-    assert "[1]" in answer and "Sources:" in answer
+    assert "\\[1\\]" in answer and "Sources:" in answer  # document text escaped (M1)
     record = turns[-1]
     assert record["citations"] and record["citations"][0]["marker"] == 1
     labels = [label for label, _ in sources["choices"]]
@@ -114,9 +117,10 @@ def test_streaming_answerer_yields_partial_text(services: Any) -> None:
     services._assistant = fake
     states = _last(chat.stream_answer(services, FRAMEWORK_QUESTION, [], []))
     texts = [s[0][-1]["content"] for s in states]
+    # The unchecked draft streams as escaped plain text (M1); the checked answer follows.
     assert "ENV-12 requires ▌" in texts
-    assert "ENV-12 requires full treatment [1].▌" in texts
-    assert texts[-1].startswith(answer.text)
+    assert "ENV-12 requires full treatment \\[1\\].▌" in texts
+    assert texts[-1].startswith(md_escape(answer.text))
     assert chat.mode_badge_html(services).count("Language model") == 1
 
 
@@ -413,7 +417,9 @@ def test_build_app_has_every_page_and_publishes_no_api(services: Any) -> None:
     assert "auth" not in kwargs
     authed = copy.copy(services)
     authed.settings = services.settings.model_copy(update={"auth_users": "a:b"})
-    assert launch_kwargs(authed)["auth"]("a", "b") is True
+    auth = launch_kwargs(authed)["auth"]
+    assert inspect.iscoroutinefunction(auth)  # Gradio awaits it, off the event loop (H1)
+    assert asyncio.run(auth("a", "b")) is True and asyncio.run(auth("a", "x")) is False
 
 
 def test_serve_without_an_index_says_how_to_build_one(tmp_path: Path) -> None:

@@ -1,0 +1,71 @@
+"""H3: long questions are refused at once, and the text helpers stay linear on hostile text."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from assistant.cli import cli
+from assistant.query import QuestionTooLongError, check_question, is_cross_zone, plan_query
+from assistant.text import content_terms
+from indexing.docstore import keyword_query
+
+REPO = Path(__file__).resolve().parents[2]
+# The pattern this replaces: one regex with ``[^?]*`` between the two word sets.
+_OLD_CROSS_ZONE = re.compile(
+    r"\b(which|what|how many|list|compare|rank|ranking|across|all|each|every|any|most|best)\b"
+    r"[^?]*\b(zones|sezs|candidates|candidate sites)\b"
+    r"|\b(zones|sezs)\b[^?]*\b(have|has|treat|lack|meet|report|use|do|does)\b",
+    re.IGNORECASE,
+)
+BIG = 200_000
+
+
+def _hostile_texts() -> dict[str, str]:
+    unique = " ".join(f"w{n}x" for n in range(BIG // 7))  # ~28k distinct words
+    return {
+        "all-no-zones": ("all " * (BIG // 4))[:BIG],
+        "zones-no-verb": ("zones " * (BIG // 6))[:BIG],
+        "distinct-words": unique[:BIG],
+    }
+
+
+def test_cross_zone_detection_is_unchanged_on_the_gold_questions() -> None:
+    questions = [json.loads(line)["question"]
+                 for line in (REPO / "evals" / "questions.jsonl").read_text().splitlines()
+                 if line.strip()]
+    questions += ["Which zones treat wastewater?", "Do the SEZs have a grievance mechanism?",
+                  "What is ENV-12? Which zones?", "zones? have", "all candidate sites",
+                  "Rank the candidates", "ranking zones", "Every zone", "which zonesx have"]
+    for q in questions:
+        assert is_cross_zone(q) == bool(_OLD_CROSS_ZONE.search(q)), q
+
+
+def test_text_helpers_stay_linear_on_200kb_of_hostile_text() -> None:
+    """Each helper finishes well inside a generous bound (the old code took minutes)."""
+    for name, text in _hostile_texts().items():
+        for helper in (is_cross_zone, content_terms, keyword_query,
+                       lambda t: plan_query(t, None, None)):
+            started = time.perf_counter()
+            helper(text)
+            elapsed = time.perf_counter() - started
+            assert elapsed < 3.0, (name, helper, elapsed)
+
+
+def test_a_long_question_is_refused_with_the_limit() -> None:
+    assert check_question("short?") == "short?"
+    with pytest.raises(QuestionTooLongError, match="200,000 characters long; the limit is 2,000"):
+        check_question("x" * BIG)
+
+
+def test_cli_refuses_a_200kb_question_before_loading_anything(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["--data-dir", str(tmp_path / "none"), "ask", "x" * BIG])
+    assert result.exit_code == 1
+    assert "limit is 2,000" in result.output
+    assert "no index" not in result.output.lower()
+    assert not (tmp_path / "none").exists()

@@ -135,7 +135,8 @@ def test_docx_headings_paragraphs_and_table_in_order(tmp_path: Path) -> None:
     assert doc.title == "Water reuse"
     assert [s.heading for s in doc.sections] == ["Water reuse", "Energy"]
     assert doc.sections[0].text == (
-        "The zone recycles process water.\nMetric | Value | Unit\nReuse | 42 | %\n"
+        # The table row is one sentence; its "Unit" column lends the unit to the figure.
+        "The zone recycles process water.\nReuse: 42%.\n"
         "Text after the table."
     )
     assert doc.sections[1].text == "Solar covers peak load."
@@ -155,7 +156,7 @@ def test_markdown_front_matter_headings_and_tables(tmp_path: Path) -> None:
     assert doc.sections[0].text == "Intro line."
     assert "title:" not in "".join(s.text for s in doc.sections)
     utilities = doc.sections[2].text
-    assert "| Water | 40 |" in utilities
+    assert "Water: 40." in utilities and "|" not in utilities
     assert "# not a heading" in utilities
     assert "#### Deep heading stays text" in utilities
 
@@ -172,7 +173,7 @@ def test_html_table_rows_title_and_no_script(tmp_path: Path) -> None:
     assert doc.title == "Zone & park"
     assert [s.heading for s in doc.sections] == [None, "Results", "Notes"]
     assert doc.sections[0].text == "Preamble text"
-    assert doc.sections[1].text == "First line\nsecond line\nMetric | Value\nReuse | 42 %"
+    assert doc.sections[1].text == "First line\nsecond line\nReuse: 42 %."
     assert doc.sections[2].text == "one\ntwo"
     everything = " ".join(s.text for s in doc.sections)
     assert "secret" not in everything and "color" not in everything

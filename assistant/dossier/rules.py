@@ -82,7 +82,7 @@ def read_sentence(
         stance = ABSENT if q.value <= 0 and stance in (NEUTRAL, ABSENT) else PARTIAL_S
         return Reading(stance, (*cues, q.text), q)
     zero = [q for q in figures if q.unit == "%" and q.value <= 0]
-    if zero and stance in (NEUTRAL, ABSENT):  # "0% reused": absent
+    if zero and stance != PARTIAL_S:  # "0% reused": absent
         return Reading(ABSENT, (*cues, zero[0].text), zero[0])
     if figures and stance == NEUTRAL:
         return Reading(OPERATING, (figures[0].text,), figures[0])
@@ -107,6 +107,10 @@ class Finding:
     similarity: float = 0.0
     lexical: float = 0.0
     date: str = ""  # the document's date (sidecar, own title or "as of", file name)
+
+    def __post_init__(self) -> None:
+        if not self.date and self.chunk.date:
+            object.__setattr__(self, "date", self.chunk.date)
 
     @property
     def stance(self) -> str:

@@ -44,6 +44,7 @@ UNKNOWN_CUES = _rx(
     rf"\bno {_INFO}\b[^.;]{{0,80}}?\b(?:available|provided|supplied|disclosed|shared|obtained)\b",
     rf"\b{_INFO}\b[^.;]{{0,60}}?\b(?:(?:is|are|was|were) not|could not be) "
     r"(?:available|provided|supplied|disclosed|shared|obtained|made available)\b",
+    rf"\b(?:received|had|got|has|have|was given|were given) no {_INFO}\b",
     r"\b(?:could|can) not (?:be )?(?:confirm|verif|obtain|determin|assess)\w*",
     r"\bunable to (?:confirm|verify|obtain|determine|assess)\b",
     r"\bdid not (?:provide|share|supply|disclose)\b",

@@ -241,7 +241,9 @@ def comparable(measure: Measure, target: Target) -> bool:
     """Same dimension (a yearly threshold also takes a figure without a time base)."""
     if target.unit is None:
         return measure.kind == "count"
-    return measure.unit == target.unit or measure.unit == _YEARLY_OF.get(target.unit)
+    if measure.unit is None:
+        return False
+    return measure.unit in (target.unit, _YEARLY_OF.get(target.unit))
 
 
 def _context(text: str, m: Measure) -> str:
@@ -270,7 +272,10 @@ def match_measure(
         if not comparable(m, target):
             continue
         context = set(_stems(_context(text, m)))
-        if wanted and not context & wanted:
+        shared = len(context & wanted)
+        # a figure without the target's time base ("96,000 MWh" for "MWh/yr") needs a
+        # stronger match with the indicator: two shared words instead of one
+        if wanted and shared < (1 if m.unit == target.unit else 2):
             continue
         if m.kind == "share" and m.qualifier and target.qualifier and not set(m.qualifier) & about:
             continue

@@ -42,7 +42,9 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-_NAME_DATE_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:[-_.]?(0[1-9]|1[0-2])(?:[-_.]?(0[1-9]|[12]\d|3[01]))?)?(?!\d)")
+_NAME_DATE_RE = re.compile(
+    r"(?<!\d)((?:19|20)\d{2})(?:[-_.]?(0[1-9]|1[0-2])(?:[-_.]?(0[1-9]|[12]\d|3[01]))?)?(?!\d)"
+)
 
 
 def date_from_name(name: str) -> str | None:

@@ -54,8 +54,13 @@ class Drafter:
     """Drafts criterion cells for a zone from that zone's documents only."""
 
     def __init__(
-        self, assistant: Assistant, *, llm: ChatModelLike | None = None, k: int | None = None,
-        rules: Rules | None = None, max_evidence: int = 5,
+        self,
+        assistant: Assistant,
+        *,
+        llm: ChatModelLike | None = None,
+        k: int | None = None,
+        rules: Rules | None = None,
+        max_evidence: int = 5,
     ) -> None:
         self.assistant = assistant
         self.index = assistant.index
@@ -67,7 +72,8 @@ class Drafter:
         self.rules = rules or rules_from(s)
         self.max_evidence = max_evidence
         self.retriever = Retriever(
-            self.index, s.model_copy(update={"max_per_document": s.drafter_max_per_document}),
+            self.index,
+            s.model_copy(update={"max_per_document": s.drafter_max_per_document}),
             assistant.registry,
         )
         self._query_vectors: dict[str, NDArray[np.float32]] = {}
@@ -87,15 +93,25 @@ class Drafter:
         evidence, numbered = self._evidence(decision, findings)
         justification, mode = self._justification(zone_id, criterion, decision, evidence, numbered, target)
         return CriterionDraft(
-            zone=zone_id, criterion_id=criterion.id, category=criterion.category,
-            title=criterion.title, requirement=criterion.requirement, status=decision.status,
-            confidence=decision.confidence, rationale=rationale(criterion, decision, target),
-            justification=justification, evidence=tuple(evidence),
-            gaps=gaps(criterion, decision, target), conflict=decision.conflict, mode=mode,
+            zone=zone_id,
+            criterion_id=criterion.id,
+            category=criterion.category,
+            title=criterion.title,
+            requirement=criterion.requirement,
+            status=decision.status,
+            confidence=decision.confidence,
+            rationale=rationale(criterion, decision, target),
+            justification=justification,
+            evidence=tuple(evidence),
+            gaps=gaps(criterion, decision, target),
+            conflict=decision.conflict,
+            mode=mode,
         )
 
     def draft_zone(
-        self, zone_id: str, criteria: Sequence[Criterion] | None = None,
+        self,
+        zone_id: str,
+        criteria: Sequence[Criterion] | None = None,
         on_progress: Callable[[int, int], None] | None = None,
     ) -> Dossier:
         """Every criterion (default: the whole catalogue) drafted for one zone."""
@@ -113,9 +129,11 @@ class Drafter:
         finally:
             self._passage_cache = None
         return Dossier(
-            zone=zone_id, zone_name=self._zone_name(zone_id),
+            zone=zone_id,
+            zone_name=self._zone_name(zone_id),
             framework=catalogue.framework.title if catalogue is not None else "",
-            generated_at=datetime.now(UTC).isoformat(timespec="seconds"), drafts=tuple(drafts),
+            generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            drafts=tuple(drafts),
         )
 
     def warm(self, zone_id: str, criteria: Sequence[Criterion]) -> None:
@@ -150,7 +168,9 @@ class Drafter:
         out: list[ScoredChunk] = []
         for p in found:
             if p.chunk.zone != zone_id:  # fail closed even if a store ignored the filter
-                logger.warning("dropped chunk %s of zone %r from a %r search", p.chunk.id, p.chunk.zone, zone_id)
+                logger.warning(
+                    "dropped chunk %s of zone %r from a %r search", p.chunk.id, p.chunk.zone, zone_id
+                )
                 continue
             out.append(p)
         if self._passage_cache is not None:
@@ -167,7 +187,9 @@ class Drafter:
             self._dates[chunk.source] = document_date(chunk.date, first, chunk.source)
         return self._dates[chunk.source]
 
-    def findings(self, zone_id: str, criterion: Criterion, query: CriterionQuery | None = None) -> list[Finding]:
+    def findings(
+        self, zone_id: str, criterion: Criterion, query: CriterionQuery | None = None
+    ) -> list[Finding]:
         """Candidate sentences from the zone's passages, scored and read."""
         query = query or self.query(criterion)
         target = parse_target(criterion.threshold)
@@ -186,7 +208,9 @@ class Drafter:
         out.sort(key=lambda f: -f.relevance)
         return out
 
-    def _candidates(self, zone_id: str, criterion: Criterion, query: CriterionQuery) -> dict[str, tuple[Chunk, float]]:
+    def _candidates(
+        self, zone_id: str, criterion: Criterion, query: CriterionQuery
+    ) -> dict[str, tuple[Chunk, float]]:
         """``{sentence: (chunk, lexical score)}`` for the sentences worth embedding."""
         out: dict[str, tuple[Chunk, float]] = {}
         numeric = parse_target(criterion.threshold) is not None
@@ -206,7 +230,9 @@ class Drafter:
         return np.stack([self._sentence_vectors[t] for t in texts])
 
     # -- writing ---------------------------------------------------------------------
-    def _evidence(self, decision: Decision, findings: Sequence[Finding]) -> tuple[list[EvidenceItem], list[Finding]]:
+    def _evidence(
+        self, decision: Decision, findings: Sequence[Finding]
+    ) -> tuple[list[EvidenceItem], list[Finding]]:
         """Deciding findings first, then superseded ones, then further relevant support."""
         chosen: list[Finding] = list(dict.fromkeys((*decision.deciding, *decision.superseded)))
         if decision.status == INSUFFICIENT:
@@ -221,8 +247,13 @@ class Drafter:
         return [evidence_item(f) for f in chosen], chosen
 
     def _justification(
-        self, zone_id: str, criterion: Criterion, decision: Decision,
-        evidence: Sequence[EvidenceItem], numbered: Sequence[Finding], target: Target | None,
+        self,
+        zone_id: str,
+        criterion: Criterion,
+        decision: Decision,
+        evidence: Sequence[EvidenceItem],
+        numbered: Sequence[Finding],
+        target: Target | None,
     ) -> tuple[str, str]:
         text = justification_text(self._zone_name(zone_id), criterion, decision, evidence, target)
         if self.llm is None or not evidence:
@@ -247,12 +278,18 @@ class Drafter:
 
         passages = {i: ScoredChunk(f.chunk, f.relevance) for i, f in enumerate(numbered, start=1)}
         message = dossier_message(
-            zone=self._zone_name(zone_id), criterion_id=criterion.id, title=criterion.title,
-            requirement=criterion.requirement, indicator=criterion.indicator,
+            zone=self._zone_name(zone_id),
+            criterion_id=criterion.id,
+            title=criterion.title,
+            requirement=criterion.requirement,
+            indicator=criterion.indicator,
             threshold=str(criterion.threshold) if criterion.threshold else "present",
-            status=STATUS_PHRASE[decision.status], numbered=list(passages.items()),
+            status=STATUS_PHRASE[decision.status],
+            numbered=list(passages.items()),
         )
-        reply = _invoke(self.llm, [SystemMessage(content=DOSSIER_SYSTEM_PROMPT), HumanMessage(content=message)])
+        reply = _invoke(
+            self.llm, [SystemMessage(content=DOSSIER_SYSTEM_PROMPT), HumanMessage(content=message)]
+        )
         if self._checker is None:
             self._checker = CitationChecker(self.index.embedder, threshold=self.settings.support_threshold)
         result = self._checker.check(_normalise(reply), passages)
@@ -266,9 +303,15 @@ def evidence_item(f: Finding) -> EvidenceItem:
     """The :class:`EvidenceItem` of a finding (quote verbatim from the chunk)."""
     c = f.chunk
     return EvidenceItem(
-        file=c.source, page=c.page, quote=f.text, score=round(f.similarity, 4),
-        date=f.date or c.date, value=f.reading.quantity.text if f.reading.quantity else None,
-        doc_type=c.doc_type, chunk_id=c.id, file_hash=c.file_hash,
+        file=c.source,
+        page=c.page,
+        quote=f.text,
+        score=round(f.similarity, 4),
+        date=f.date or c.date,
+        value=f.reading.quantity.text if f.reading.quantity else None,
+        doc_type=c.doc_type,
+        chunk_id=c.id,
+        file_hash=c.file_hash,
     )
 
 

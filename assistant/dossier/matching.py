@@ -59,15 +59,11 @@ class CriterionQuery:
         keywords = ", ".join(criterion.keywords)
         text = f"{criterion.title}. {criterion.indicator}. {keywords}"
         core = [
-            t for t in content_terms(f"{criterion.title} {criterion.indicator}")
-            if t not in _GENERIC_TERMS
+            t for t in content_terms(f"{criterion.title} {criterion.indicator}") if t not in _GENERIC_TERMS
         ]
-        terms = list(
-            dict.fromkeys([*core, *(t for t in content_terms(keywords) if t not in _GENERIC_TERMS)])
-        )
+        terms = list(dict.fromkeys([*core, *(t for t in content_terms(keywords) if t not in _GENERIC_TERMS)]))
         phrases = tuple(
-            re.compile(r"(?<!\w)" + r"[\s\-]+".join(map(re.escape, k.split())) + r"(?!\w)",
-                       re.IGNORECASE)
+            re.compile(r"(?<!\w)" + r"[\s\-]+".join(map(re.escape, k.split())) + r"(?!\w)", re.IGNORECASE)
             for k in criterion.keywords
         )
         return cls(text, tuple(terms), tuple(core), phrases, dict(weights or {}))
@@ -98,8 +94,12 @@ _MIN_RUN = 4  # consecutive short lines that make a table (a heading is one, a l
 
 
 def _is_cell(line: str) -> bool:
-    return bool(line) and len(line.split()) <= 8 and not _CELL_END.search(line) \
+    return (
+        bool(line)
+        and len(line.split()) <= 8
+        and not _CELL_END.search(line)
         and not line.startswith(("- ", "• ", "* "))
+    )
 
 
 def _cell_runs(lines: Sequence[str]) -> list[tuple[int, int]]:

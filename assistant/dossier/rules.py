@@ -162,9 +162,7 @@ def _by_document(findings: Sequence[Finding]) -> list[list[Finding]]:
     groups: dict[str, list[Finding]] = {}
     for f in findings:
         groups.setdefault(f.source, []).append(f)
-    ordered = sorted(
-        groups.values(), key=lambda g: (g[0].date, max(x.relevance for x in g)), reverse=True
-    )
+    ordered = sorted(groups.values(), key=lambda g: (g[0].date, max(x.relevance for x in g)), reverse=True)
     return [sorted(g, key=lambda f: -f.relevance) for g in ordered]
 
 
@@ -179,7 +177,8 @@ def _described(f: Finding) -> Finding:
 
 
 def decide(
-    findings: Sequence[Finding], target: Target | Threshold | None = None,
+    findings: Sequence[Finding],
+    target: Target | Threshold | None = None,
     rules: Rules | None = None,
 ) -> Decision:
     """Status from scored findings: the newest decisive document wins.
@@ -198,7 +197,9 @@ def decide(
         target = parse_target(target)
     relevant = [
         _described(f)
-        if f.stance == NEUTRAL and not f.reading.cues and f.relevance >= rules.neutral_min
+        if f.stance == NEUTRAL
+        and not f.reading.cues
+        and f.relevance >= rules.neutral_min
         and is_statement(f.text)
         else f
         for f in findings
@@ -207,7 +208,7 @@ def decide(
     unknown = tuple(sorted((f for f in relevant if f.stance == UNKNOWN), key=lambda f: -f.relevance))
     measured = [f for f in relevant if f.reading.verdict is not None]
     if target is not None and measured:
-        return _decide_figures(measured, rules, unknown)
+        return _decide_figures(measured, target, rules, unknown)
     decisive = [f for f in relevant if f.stance in DECISIVE]
     if not decisive:
         return Decision(INSUFFICIENT, 0.8 if unknown else 0.7, (), None, (), unknown)
@@ -229,26 +230,46 @@ def decide(
         if strong and "describes it" not in older[0].reading.cues and older_status != status:
             superseded.append((older[0], older_status))
     confidence = _confidence(together, status, bool(superseded), numeric=False)
-    return Decision(status, confidence, tuple(together), _conflict(superseded, together[0], status),
-                    tuple(f for f, _ in superseded), unknown)
+    return Decision(
+        status,
+        confidence,
+        tuple(together),
+        _conflict(superseded, together[0], status),
+        tuple(f for f, _ in superseded),
+        unknown,
+    )
 
 
 def _decide_figures(
-    measured: Sequence[Finding], rules: Rules, unknown: tuple[Finding, ...]
+    measured: Sequence[Finding], target: Target, rules: Rules, unknown: tuple[Finding, ...]
 ) -> Decision:
     """The newest document's best figure decides; older figures that disagree are superseded."""
     groups = _by_document(measured)
     best = groups[0][0]
-    status = best.reading.verdict or INSUFFICIENT
+
+    def status_of(f: Finding) -> str:
+        return (
+            figure_verdict(f.reading.quantity.value, target, rules.scoring)
+            if f.reading.quantity is not None
+            else INSUFFICIENT
+        )
+
+    status = status_of(best)
     check_invariant(status, best.reading.passes)
     superseded = [
-        (g[0], g[0].reading.verdict or "")
+        (g[0], status_of(g[0]))
         for g in groups[1:]
-        if g[0].date and g[0].date < best.date and g[0].reading.verdict != status
+        if g[0].date and g[0].date < best.date and status_of(g[0]) != status
     ]
     confidence = _confidence([best], status, bool(superseded), numeric=True)
-    return Decision(status, confidence, (best,), _conflict(superseded, best, status),
-                    tuple(f for f, _ in superseded), unknown)
+    return Decision(
+        status,
+        confidence,
+        (best,),
+        _conflict(superseded, best, status),
+        tuple(f for f, _ in superseded),
+        unknown,
+    )
 
 
 def _conflict(superseded: Sequence[tuple[Finding, str]], newer: Finding, status: str) -> str | None:

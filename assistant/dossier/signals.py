@@ -28,7 +28,12 @@ from assistant.dossier.thresholds import Measure
 from assistant.text import stem
 
 OPERATING, PARTIAL_S, PLANNED, ABSENT, UNKNOWN, NEUTRAL = (
-    "operating", "partial", "planned", "absent", "unknown", "neutral",
+    "operating",
+    "partial",
+    "planned",
+    "absent",
+    "unknown",
+    "neutral",
 )
 DECISIVE = (OPERATING, PARTIAL_S, PLANNED, ABSENT)
 WEAK = "operating (weak)"  # internal: operation shown only by an activity verb
@@ -68,62 +73,130 @@ _NEGATED_BAD = re.compile(
 )
 ABSENT_CUES = _rx(
     r"\bno\b(?!\.)(?! (?:later|sooner|more|less|longer) than\b)",
-    r"\bnone\b", r"\bnot\b", r"\bnever\b", r"\bwithout\b", r"\bn't\b",
-    r"\black(?:s|ed|ing)?\b", r"\babsent\b", r"\bnil\b", r"\bneither\b", r"\bnor\b",
-    r"\buntreated\b", r"\b(?:stopped|ceased|discontinued)\b",
+    r"\bnone\b",
+    r"\bnot\b",
+    r"\bnever\b",
+    r"\bwithout\b",
+    r"\bn't\b",
+    r"\black(?:s|ed|ing)?\b",
+    r"\babsent\b",
+    r"\bnil\b",
+    r"\bneither\b",
+    r"\bnor\b",
+    r"\buntreated\b",
+    r"\b(?:stopped|ceased|discontinued)\b",
 )
 PLAN_CUES = _rx(
-    r"\bplanned\b", r"\bplans? to\b", r"\bintends? to\b", r"\bproposed\b",
-    r"\bwill\b", r"\bunder (?:construction|design|preparation)\b",
-    r"\bexpected to\b", r"\bscheduled\b", r"\bto be (?:\w+ed|built|set up|begun)\b",
-    r"\bdue (?:to|in|by)\b", r"\baims? to\b",
+    r"\bplanned\b",
+    r"\bplans? to\b",
+    r"\bintends? to\b",
+    r"\bproposed\b",
+    r"\bwill\b",
+    r"\bunder (?:construction|design|preparation)\b",
+    r"\bexpected to\b",
+    r"\bscheduled\b",
+    r"\bto be (?:\w+ed|built|set up|begun)\b",
+    r"\bdue (?:to|in|by)\b",
+    r"\baims? to\b",
 )
 # A date or target ahead ("by 2027", "a target of ..."): a plan unless the clause says the
 # thing already operates ("a plan adopted in 2023 with a target for 2027").
 TARGET_CUES = _rx(
-    r"\bby (?:early |mid-|late |the end of )?20\d\d\b", r"\btargets?\b", r"\btargeted\b",
+    r"\bby (?:early |mid-|late |the end of )?20\d\d\b",
+    r"\btargets?\b",
+    r"\btargeted\b",
 )
 PARTIAL_CUES = _rx(
-    r"(?<!\bthe )\bonly\b", r"\bphase (?:1|one|i) only\b", r"\blimited to\b",
-    r"\bpart(?:ly|ial(?:ly)?)\b", r"\bsome (?:of the )?(?:firms|tenants|factories|plots|workers)\b",
-    r"\bnot all\b", r"\bexcept\b", r"\bapart from\b", r"\bdraft\b", r"\bpilot\b", r"\btrial\b",
-    r"\bin progress\b", r"\bunderway\b",
+    r"(?<!\bthe )\bonly\b",
+    r"\bphase (?:1|one|i) only\b",
+    r"\blimited to\b",
+    r"\bpart(?:ly|ial(?:ly)?)\b",
+    r"\bsome (?:of the )?(?:firms|tenants|factories|plots|workers)\b",
+    r"\bnot all\b",
+    r"\bexcept\b",
+    r"\bapart from\b",
+    r"\bdraft\b",
+    r"\bpilot\b",
+    r"\btrial\b",
+    r"\bin progress\b",
+    r"\bunderway\b",
     r"\bbeing (?:built|installed|prepared|drafted|developed|designed|tendered|set up|procured)\b",
     r"\bnot yet\b",
-    r"\byet to\b", r"\bstill\b", r"\bpending\b", r"\bunder review\b", r"\bstarted\b",
-    r"\bgap (?:analysis|assessment)\b", r"\bno [\w\- ]{1,40}? yet\b",
+    r"\byet to\b",
+    r"\bstill\b",
+    r"\bpending\b",
+    r"\bunder review\b",
+    r"\bstarted\b",
+    r"\bgap (?:analysis|assessment)\b",
+    r"\bno [\w\- ]{1,40}? yet\b",
 )
 OPERATING_CUES = _rx(
-    r"\boperat(?:es|ing|ed|ional)\b", r"\bin (?:operation|place|service|use|force)\b",
-    r"\brunning\b", r"\bfunctioning\b", r"\bworking\b", r"\bcertifi(?:ed|cation)\b",
-    r"\baccredited\b", r"\bapproved\b", r"\badopted\b", r"\bimplemented\b", r"\bestablished\b",
-    r"\bset up\b", r"\bpublish(?:ed|es)\b", r"\bconvenes?\b", r"\bstaffed\b", r"\bexists?\b",
+    r"\boperat(?:es|ing|ed|ional)\b",
+    r"\bin (?:operation|place|service|use|force)\b",
+    r"\brunning\b",
+    r"\bfunctioning\b",
+    r"\bworking\b",
+    r"\bcertifi(?:ed|cation)\b",
+    r"\baccredited\b",
+    r"\bapproved\b",
+    r"\badopted\b",
+    r"\bimplemented\b",
+    r"\bestablished\b",
+    r"\bset up\b",
+    r"\bpublish(?:ed|es)\b",
+    r"\bconvenes?\b",
+    r"\bstaffed\b",
+    r"\bexists?\b",
     r"\b(?:daily|weekly|monthly|quarterly|annual(?:ly)?)\b",
-    r"\bevery (?:day|shift|year|month|week)\b", r"\beach (?:year|month|day)\b",
+    r"\bevery (?:day|shift|year|month|week)\b",
+    r"\beach (?:year|month|day)\b",
     r"\bsince (?:(?:January|February|March|April|May|June|July|August|September|October"
     r"|November|December) )?(?:19|20)\d\d\b",
     r"\ball (?:\d+ )?(?:tenants|firms|factories|companies|plots|workers)\b",
-    r"\bcommissioned\b", r"\bvalid\b", r"\bcame (?:into service|on line|online)\b",
+    r"\bcommissioned\b",
+    r"\bvalid\b",
+    r"\bcame (?:into service|on line|online)\b",
 )
 # Activity verbs: operation, but weaker than an explicit absence in another clause.
 WEAK_CUES = _rx(
-    r"\bruns\b", r"\bholds?\b", r"\bcompil(?:es|ed)\b", r"\bcollect(?:s|ed)\b",
-    r"\btreat(?:s|ed)\b", r"\breused\b", r"\brecycled\b", r"\brecovered\b", r"\breceived\b",
-    r"\bemploy(?:s|ed)?\b", r"\bsuppl(?:ied|ies)\b", r"\bprovides?\b", r"\bmaintained\b",
-    r"\bprepared\b", r"\bcompleted\b", r"\brecord(?:s|ed)\b", r"\bmonitor(?:s|ed)\b",
-    r"\btracks?\b", r"\bmeasured\b", r"\binstalled\b", r"\blogged\b", r"\bhandled\b",
+    r"\bruns\b",
+    r"\bholds?\b",
+    r"\bcompil(?:es|ed)\b",
+    r"\bcollect(?:s|ed)\b",
+    r"\btreat(?:s|ed)\b",
+    r"\breused\b",
+    r"\brecycled\b",
+    r"\brecovered\b",
+    r"\breceived\b",
+    r"\bemploy(?:s|ed)?\b",
+    r"\bsuppl(?:ied|ies)\b",
+    r"\bprovides?\b",
+    r"\bmaintained\b",
+    r"\bprepared\b",
+    r"\bcompleted\b",
+    r"\brecord(?:s|ed)\b",
+    r"\bmonitor(?:s|ed)\b",
+    r"\btracks?\b",
+    r"\bmeasured\b",
+    r"\binstalled\b",
+    r"\blogged\b",
+    r"\bhandled\b",
 )
-_CLAUSE_SPLIT = re.compile(
-    r";|:\s|,?\s\b(?:but|although|though|however|whereas|while)\b", re.IGNORECASE
-)
+_CLAUSE_SPLIT = re.compile(r";|:\s|,?\s\b(?:but|although|though|however|whereas|while)\b", re.IGNORECASE)
 NORMATIVE_CUES = _rx(
-    r"\bmust\b", r"\bshall\b", r"\b(?:is|are) required to\b", r"\b(?:is|are) prohibited\b",
+    r"\bmust\b",
+    r"\bshall\b",
+    r"\b(?:is|are) required to\b",
+    r"\b(?:is|are) prohibited\b",
     r"\bmay not\b",
 )
 # A negation that reports an earlier state ("the 2021 EIA found no ...") is history.
 HISTORICAL_CUES = _rx(
     r"\b(?:found|reported|noted|recorded) (?:that there (?:was|were) )?no\b",
-    r"\bpreviously\b", r"\bformerly\b", r"\bused to\b", r"\b(?:before|until) (?:19|20)\d\d\b",
+    r"\bpreviously\b",
+    r"\bformerly\b",
+    r"\bused to\b",
+    r"\b(?:before|until) (?:19|20)\d\d\b",
 )
 # Imperatives and "should" say what should happen, not what is.
 _RECOMMENDATION = re.compile(
@@ -270,7 +343,21 @@ def read_presence(text: str, topic_terms: Sequence[str] = ()) -> Reading:
 
 
 __all__ = [
-    "ABSENT", "DECISIVE", "NEUTRAL", "OPERATING", "PARTIAL_S", "PLANNED", "UNKNOWN",
-    "PLAN_CUES", "TARGET_CUES", "Reading", "anchor_spans", "clause_stance", "clauses", "combine", "is_recommendation", "is_statement",
+    "ABSENT",
+    "DECISIVE",
+    "NEUTRAL",
+    "OPERATING",
+    "PARTIAL_S",
+    "PLANNED",
+    "UNKNOWN",
+    "PLAN_CUES",
+    "TARGET_CUES",
+    "Reading",
+    "anchor_spans",
+    "clause_stance",
+    "clauses",
+    "combine",
+    "is_recommendation",
+    "is_statement",
     "read_presence",
 ]

@@ -39,9 +39,12 @@ _UNITS: tuple[tuple[str, str, float], ...] = (
     (rf"per\s+(?:1,?000,?000|one\s+million|million)\s+{_HOURS}", "per 200k h", 0.2),
     (r"per\s+100\s+(?:workers|employees|staff|full-time workers)", "per 100 workers", 1.0),
     (r"per\s+1,?000\s+(?:workers|employees|staff)", "per 100 workers", 0.1),
-    (r"(?:tCO2e?|t\s*CO2-?e(?:q)?|tonnes?\s+(?:of\s+)?CO2-?e(?:q)?)\s+per\s+(?:USD|US\$|\$)\s*"
-     r"(?:1\s+)?(?:million|m|mn)\b(?:\s+of\s+(?:output|revenue|value added|turnover))?",
-     "tCO2e/USDm", 1.0),
+    (
+        r"(?:tCO2e?|t\s*CO2-?e(?:q)?|tonnes?\s+(?:of\s+)?CO2-?e(?:q)?)\s+per\s+(?:USD|US\$|\$)\s*"
+        r"(?:1\s+)?(?:million|m|mn)\b(?:\s+of\s+(?:output|revenue|value added|turnover))?",
+        "tCO2e/USDm",
+        1.0,
+    ),
     (r"(?:tCO2e?|t\s*CO2-?e(?:q)?|tonnes?\s+(?:of\s+)?CO2-?e(?:q)?)\b", "tCO2e", 1.0),
     (rf"GWh{_PER_YEAR}", "MWh/yr", 1000.0),
     (rf"MWh{_PER_YEAR}", "MWh/yr", 1.0),
@@ -62,9 +65,7 @@ _UNITS: tuple[tuple[str, str, float], ...] = (
     (r"(?:USD|US\$)\s*(?:million|mn|m)\b", "USD", 1e6),
     (r"(?:USD\b|US\$)(?!\s*\d)", "USD", 1.0),
 )
-_UNIT_RE = re.compile(
-    "|".join(f"(?P<u{i}>{p})" for i, (p, _, _) in enumerate(_UNITS)), re.IGNORECASE
-)
+_UNIT_RE = re.compile("|".join(f"(?P<u{i}>{p})" for i, (p, _, _) in enumerate(_UNITS)), re.IGNORECASE)
 #: A unit without a time base is read as the yearly figure when the threshold is yearly.
 _YEARLY_OF = {"MWh/yr": "MWh", "t/yr": "t", "m3/yr": "m3"}
 _NUMBER_RE = re.compile(r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(?![\d,]\d)")
@@ -79,7 +80,9 @@ _FRACTION_RE = re.compile(
 _NONE_RE = re.compile(r"\b(?:none|nothing|no part|zero)\s+of\b|\bnone\b", re.IGNORECASE)
 _OF_RE = re.compile(r"\s*(?:of|in)\s+((?:[\w'’\-]+\s*){1,6})", re.IGNORECASE)
 _CLAUSE_END = re.compile(r"[;:()]|,\s|\s(?:and|but|while|whereas|which)\s", re.IGNORECASE)
-_GENERIC = frozenset(stem(w)[:4] for w in "total share level rate number amount value the zone's zone park".split())
+_GENERIC = frozenset(
+    stem(w)[:4] for w in "total share level rate number amount value the zone's zone park".split()
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,8 +153,7 @@ def key(word: str) -> str:
 def _stems(text: str) -> tuple[str, ...]:
     return tuple(
         dict.fromkeys(
-            key(w) for w in words(text)
-            if w not in STOPWORDS and len(w) > 2 and not w[:1].isdigit()
+            key(w) for w in words(text) if w not in STOPWORDS and len(w) > 2 and not w[:1].isdigit()
         )
     )
 
@@ -177,8 +179,14 @@ def parse_target(threshold: Threshold | None) -> Target | None:
     rest = phrase[end:]
     of = re.match(r"\s*of\s+(.+)", rest, re.IGNORECASE)
     qualifier = tuple(t for t in _stems(of.group(1)) if t not in _GENERIC) if of else ()
-    return Target(threshold.comparator, float(threshold.value) * factor, canonical, phrase,
-                  qualifier, float(threshold.value))
+    return Target(
+        threshold.comparator,
+        float(threshold.value) * factor,
+        canonical,
+        phrase,
+        qualifier,
+        float(threshold.value),
+    )
 
 
 def measures(text: str) -> list[Measure]:
@@ -188,12 +196,22 @@ def measures(text: str) -> list[Measure]:
     for m in _FRACTION_RE.finditer(text):
         part, whole = _count(m.group(1)), _count(m.group(2))
         if 0 < whole and part <= whole:
-            found.append(Measure(100.0 * part / whole, "%", m.group(0), m.start(), m.end(),
-                                 _qualifier(text, m.end()), "share"))
+            found.append(
+                Measure(
+                    100.0 * part / whole,
+                    "%",
+                    m.group(0),
+                    m.start(),
+                    m.end(),
+                    _qualifier(text, m.end()),
+                    "share",
+                )
+            )
             taken.append((m.start(), m.end()))
     for m in _NONE_RE.finditer(text):  # "none of the treated effluent": a share of zero
-        found.append(Measure(0.0, "%", m.group(0), m.start(), m.end(),
-                             _qualifier(text, m.start() + 4), "share"))
+        found.append(
+            Measure(0.0, "%", m.group(0), m.start(), m.end(), _qualifier(text, m.start() + 4), "share")
+        )
         taken.append((m.start(), m.end()))
     for m in _NUMBER_RE.finditer(text):
         if any(a <= m.start() < b for a, b in taken):
@@ -215,11 +233,19 @@ def measures(text: str) -> list[Measure]:
             canonical, factor, length = unit
             end = m.end() + gap + length
             kind = "share" if canonical == "%" else "measure"
-            found.append(Measure(value * factor, canonical, text[m.start() : end], m.start(),
-                                 end, _qualifier(text, end), kind))
+            found.append(
+                Measure(
+                    value * factor,
+                    canonical,
+                    text[m.start() : end],
+                    m.start(),
+                    end,
+                    _qualifier(text, end),
+                    kind,
+                )
+            )
             continue
-        kind = "year" if m.group(2) is None and len(m.group(1)) == 4 and 1950 <= value <= 2100 \
-            else "count"
+        kind = "year" if m.group(2) is None and len(m.group(1)) == 4 and 1950 <= value <= 2100 else "count"
         found.append(Measure(value, None, m.group(0), m.start(), m.end(), (), kind))
     found.sort(key=lambda q: q.start)
     return found
@@ -254,9 +280,7 @@ def _context(text: str, m: Measure) -> str:
     return text[start : m.end + (stop.start() if stop else len(text) - m.end)]
 
 
-def match_measure(
-    text: str, target: Target, indicator_terms: Sequence[str]
-) -> Measure | None:
+def match_measure(text: str, target: Target, indicator_terms: Sequence[str]) -> Measure | None:
     """The figure of ``text`` that answers the indicator, or ``None``.
 
     A figure qualifies when its unit compares with the target's, its clause shares a word
@@ -288,9 +312,7 @@ def match_measure(
 
 def _distance(text: str, m: Measure, wanted: set[str]) -> int:
     spans = [
-        (w.start(), w.end())
-        for w in re.finditer(r"[A-Za-z][A-Za-z\-]*", text)
-        if key(w.group(0)) in wanted
+        (w.start(), w.end()) for w in re.finditer(r"[A-Za-z][A-Za-z\-]*", text) if key(w.group(0)) in wanted
     ]
     if not spans:
         return 10_000

@@ -67,7 +67,10 @@ def _where(item: EvidenceItem) -> str:
 
 
 def justification_text(
-    zone_name: str, criterion: Criterion, decision: Decision, evidence: Sequence[EvidenceItem],
+    zone_name: str,
+    criterion: Criterion,
+    decision: Decision,
+    evidence: Sequence[EvidenceItem],
     target: Target | None = None,
 ) -> str:
     """The templated justification paragraph, citing ``evidence`` as [1], [2], ...
@@ -108,7 +111,9 @@ def gaps(criterion: Criterion, decision: Decision, target: Target | None) -> tup
     if status == INSUFFICIENT:
         if decision.unknown:
             u = decision.unknown[0]
-            out.append(f"{u.source} ({u.date or 'undated'}) says the information on {topic} was not available.")
+            out.append(
+                f"{u.source} ({u.date or 'undated'}) says the information on {topic} was not available."
+            )
         else:
             out.append(f"No document of the zone gives evidence on {topic}.")
         out.append(f"Question for the zone: can you provide evidence of {wanted}?")
@@ -117,13 +122,18 @@ def gaps(criterion: Criterion, decision: Decision, target: Target | None) -> tup
     figure = best.reading.quantity if best.reading.verdict is not None else None
     if target is not None and figure is None:
         out.append(f"No figure was found for {indicator} (threshold {target}).")
-        out.append(f"Question for the zone: what was the {indicator} in the latest year, and how was it measured?")
+        out.append(
+            f"Question for the zone: what was the {indicator} in the latest year, and how was it measured?"
+        )
     if status in (PARTIAL, NOT_MET) and figure is not None and target is not None:
         out.append(f"The reported {value_phrase(best, target)} does not reach the threshold.")
         out.append("Question for the zone: what is the plan and date to reach the threshold?")
     elif status == PARTIAL:
         out.append(f"The evidence shows {topic} only in part, planned or not yet operating.")
-        out.append(f"Question for the zone: when will {topic} be fully in place, and which documents show the progress?")
+        out.append(
+            f"Question for the zone: when will {topic} be fully in place, and which documents "
+            "show the progress?"
+        )
     elif status == NOT_MET:
         out.append(f"The documents state that {topic} is missing, only planned or not done.")
         out.append(f"Question for the zone: are there plans, a budget or dates for {topic}?")

@@ -116,6 +116,30 @@ class Settings(BaseSettings):
         None, description="SQLAlchemy URL for reviews/feedback (may hold a password)."
     )
 
+    # Drafter ---------------------------------------------------------------------
+    # Knobs of the evidence drafter (assistant/dossier/); measurements in docs/eval.md.
+    drafter_k: int = Field(10, ge=1, le=50, description="Passages searched per criterion.")
+    drafter_max_per_document: int = Field(
+        6, ge=1, description="Passages one file may give a criterion (zones have few files)."
+    )
+    drafter_min_relevance: float = Field(
+        0.55, description="Below this relevance a sentence is not about the criterion."
+    )
+    drafter_partial_floor: float = Field(
+        0.0, ge=0, le=1,
+        description="A figure below a lower pass mark is partially_meets from this fraction of "
+        "the mark (0: any figure above zero). Set it to the framework's rule.",
+    )
+    drafter_partial_ceiling: float | None = Field(
+        None, ge=1,
+        description="A figure above an upper limit is partially_meets up to this multiple of "
+        "the limit (unset: any figure). Set it to the framework's rule.",
+    )
+    drafter_plan_status: Literal["partially_meets", "does_not_meet"] = Field(
+        "partially_meets",
+        description="What a measure that exists only as a plan earns (the framework's rule).",
+    )
+
     # Scorecard
     category_weights: dict[str, float] = Field(
         default_factory=lambda: {

@@ -2,8 +2,10 @@
 
 ``run_assessment_eval`` drafts every (zone, criterion) pair of the gold file with
 :class:`assistant.dossier.Drafter` in the assistant's mode and reports status agreement,
-Cohen's kappa, the confusion matrix, evidence items from another zone ("leaks") and quotes
-that are not found verbatim on the cited page of the extracted text.
+Cohen's kappa, the confusion matrix, evidence items from another zone ("leaks"), quotes
+that are not found verbatim on the cited page of the extracted text, threshold
+contradictions (a status against its own deciding figure) and a reliability table
+(confidence bins against agreement).
 """
 
 from __future__ import annotations
@@ -128,7 +130,7 @@ def run_assessment_eval(
         for zone, crits in by_zone.items():
             drafter.warm(zone, crits)
     per_item: list[dict[str, Any]] = []
-    leaks = off_page = 0
+    leaks = off_page = contradictions = 0
     for i, g in enumerate(todo, start=1):
         draft = drafter.draft(g.zone, criteria[g.criterion])
         item_leaks = sum(1 for e in draft.evidence if not _same_zone(assistant, e, g.zone))
@@ -137,6 +139,8 @@ def run_assessment_eval(
         )
         leaks += item_leaks
         off_page += item_off
+        contradiction = _contradicts(criteria[g.criterion], draft)
+        contradictions += contradiction
         per_item.append(
             {
                 "zone": g.zone,
@@ -150,6 +154,7 @@ def run_assessment_eval(
                 "evidence": [e.as_dict() for e in draft.evidence[:3]],
                 "leaks": item_leaks,
                 "quotes_not_on_page": item_off,
+                "threshold_contradiction": bool(contradiction),
             }
         )
         if on_progress is not None:
@@ -165,12 +170,56 @@ def run_assessment_eval(
         "confusion": confusion_matrix(golds, preds, STATUSES),
         "leaks": leaks,
         "quotes_not_on_page": off_page,
+        "threshold_contradictions": contradictions,
+        "reliability": reliability(per_item),
+        "high_confidence_agreement": _high_confidence(per_item),
         "per_item": per_item,
         "seconds": round(seconds, 2),
     }
     if missing:
         result["missing_criteria"] = missing
     return result
+
+
+HIGH_CONFIDENCE = 0.8
+_BINS = (0.0, 0.5, 0.7, 0.8, 0.9, 1.01)
+
+
+def reliability(per_item: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Confidence bins against agreement: ``[{"bin", "n", "agreement", "mean_confidence"}]``."""
+    rows: list[dict[str, Any]] = []
+    for low, high in zip(_BINS, _BINS[1:], strict=False):
+        items = [r for r in per_item if low <= r["confidence"] < high]
+        rows.append({
+            "bin": f"{low:.1f}-{min(high, 1.0):.1f}",
+            "n": len(items),
+            "agreement": round(sum(r["agree"] for r in items) / len(items), 4) if items else None,
+            "mean_confidence": round(sum(r["confidence"] for r in items) / len(items), 3)
+            if items else None,
+        })
+    return rows
+
+
+def _high_confidence(per_item: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    items = [r for r in per_item if r["confidence"] >= HIGH_CONFIDENCE]
+    share = sum(r["agree"] for r in items) / len(items) if items else None
+    return {"n": len(items), "agreement": round(share, 4) if share is not None else None}
+
+
+def _contradicts(criterion: Any, draft: Any) -> int:
+    """1 when a draft is ``meets`` while its deciding figure fails the threshold (or
+    ``does_not_meet`` while it passes), re-read from the evidence independently of the drafter's
+    decision path."""
+    from assistant.dossier.thresholds import comparable, measures, parse_target, passes
+
+    target = parse_target(criterion.threshold)
+    if target is None or not draft.evidence or not draft.evidence[0].value:
+        return 0
+    figures = [m for m in measures(draft.evidence[0].value) if comparable(m, target)]
+    if not figures:
+        return 0
+    ok = passes(figures[0].value, target)
+    return int(ok and draft.status == "does_not_meet" or not ok and draft.status == "meets")
 
 
 def _same_zone(assistant: Any, item: Any, zone: str) -> bool:
@@ -200,7 +249,13 @@ def render_assessment_summary(result: dict[str, Any]) -> str:
     lines = [
         f"Drafter vs gold assessments: n={result['n']}  agreement={fmt(result['agreement'])}  "
         f"kappa={fmt(result['kappa'])}  leaks={result['leaks']}  "
-        f"quotes not on page={result['quotes_not_on_page']}  time={result['seconds']:.1f}s",
+        f"quotes not on page={result['quotes_not_on_page']}  "
+        f"threshold contradictions={result['threshold_contradictions']}  "
+        f"time={result['seconds']:.1f}s",
+        f"confidence >= {HIGH_CONFIDENCE}: n={result['high_confidence_agreement']['n']}  "
+        f"agreement={fmt(result['high_confidence_agreement']['agreement'])}",
+        "reliability (confidence bin: n, agreement): " + "; ".join(
+            f"{r['bin']}: {r['n']}, {fmt(r['agreement'])}" for r in result["reliability"]),
         "",
         "gold \\ predicted".ljust(18) + "".join(_ABBREV[s].rjust(10) for s in STATUSES),
     ]

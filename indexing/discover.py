@@ -42,6 +42,24 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+_NAME_DATE_RE = re.compile(
+    r"(?<!\d)((?:19|20)\d{2})(?:[-_.]?(0[1-9]|1[0-2])(?:[-_.]?(0[1-9]|[12]\d|3[01]))?)?(?!\d)"
+)
+
+
+def date_from_name(name: str) -> str | None:
+    """``YYYY[-MM[-DD]]`` written in a file name (``site-audit-2024-03.pdf`` -> ``2024-03``).
+
+    The last date-like part wins (``plan-2019-rev-2023.pdf`` -> ``2023``); ``None`` if none.
+    """
+    stem = Path(name).name
+    found = list(_NAME_DATE_RE.finditer(stem))
+    if not found:
+        return None
+    m = found[-1]
+    return "-".join(p for p in m.groups() if p)
+
+
 def title_from_name(path: Path) -> str:
     stem = path.name[: -len(path.suffix)] if path.suffix else path.name
     return re.sub(r"[-_]+", " ", stem).strip().capitalize()

@@ -9,6 +9,7 @@ with a column per set. A metric where dev and the independent set differ by more
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -50,7 +51,9 @@ def run_set(qs: QuestionSet, data_root: Path, *, k: int = 5) -> EvalReport:
     """Index ``qs.corpus`` under ``data_root`` (incrementally) and evaluate the set."""
     from indexing import build_index, open_index
 
-    settings = Settings(data_dir=data_root / qs.corpus.name, corpus_dir=qs.corpus)
+    # One index per corpus: sets over the same corpus share it.
+    key = hashlib.sha256(str(qs.corpus.resolve()).encode()).hexdigest()[:12]
+    settings = Settings(data_dir=data_root / f"{qs.corpus.parent.name}-{key}", corpus_dir=qs.corpus)
     index = open_index(settings, must_exist=False)
     try:
         build_index(index, qs.corpus)

@@ -31,7 +31,10 @@ def fixture_assistant(sample_index_template: Path):
 
 @pytest.fixture(name="independent_assistant", scope="module")
 def fixture_independent_assistant(independent_index_template: Path):
-    assistant = build_assistant(Settings(data_dir=independent_index_template, corpus_dir=INDEPENDENT / "corpus"))
+    """The frozen independent corpus, with the scoring rule its own framework states."""
+    rule = THRESHOLDS["assessments_independent"]["settings"]
+    assistant = build_assistant(Settings(data_dir=independent_index_template, corpus_dir=INDEPENDENT / "corpus",
+                                         **rule))
     yield assistant
     assistant.close()
 
@@ -78,25 +81,6 @@ def test_drafter_meets_thresholds(assistant) -> None:
     assert result["leaks"] <= gate["leaks"], "evidence leaked across zones"
     assert result["quotes_not_on_page"] <= gate["quotes_not_on_page"], "quotes not on their page"
     assert result["threshold_contradictions"] <= gate["threshold_contradictions"]
-
-
-INDEPENDENT = REPO / "evals" / "independent"
-
-
-@pytest.fixture(name="independent_assistant", scope="module")
-def fixture_independent_assistant(tmp_path_factory: pytest.TempPathFactory, real_embedder):
-    """The frozen independent corpus indexed in a tmp dir, with its framework's scoring rule."""
-    from indexing import build_index, open_index
-
-    data = tmp_path_factory.mktemp("independent-index")
-    settings = Settings(data_dir=data, corpus_dir=INDEPENDENT / "corpus",
-                        **THRESHOLDS["assessments_independent"]["settings"])
-    index = open_index(settings, embedder=real_embedder, must_exist=False)
-    report = build_index(index, INDEPENDENT / "corpus")
-    assert report.failed == [], f"independent corpus must index cleanly: {report.failed}"
-    assistant = build_assistant(settings, index=index)
-    yield assistant
-    assistant.close()
 
 
 @pytest.mark.slow

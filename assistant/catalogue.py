@@ -2,7 +2,7 @@
 
 Both loaders validate the whole file, collect every problem and raise one
 :class:`~assistant.errors.CatalogueError` that lists them, each naming the file, the record
-(index and id) and the field. Only yaml and the standard library are imported.
+(index and id) and the field. Only yaml, the standard library and indexing.khmer are imported.
 
 Example::
 
@@ -23,6 +23,7 @@ from typing import Any
 import yaml
 
 from assistant.errors import CatalogueError
+from indexing.khmer import ascii_digits
 
 logger = logging.getLogger(__name__)
 
@@ -231,6 +232,11 @@ def _threshold(raw: Any, where: str, probs: _Problems) -> Threshold | None:
                   f"{', '.join(COMPARATORS)}, got {comparator!r}")
         return None
     value, unit = raw.get("value"), raw.get("unit")
+    if isinstance(value, str):  # "១០០" (Khmer digits) or "100" written as text
+        try:
+            value = float(ascii_digits(value).replace(",", ""))
+        except ValueError:
+            pass
     if comparator in NUMERIC_COMPARATORS:
         if isinstance(value, bool) or not isinstance(value, int | float):
             probs.add(where, f"field 'threshold.value' must be a number for comparator "

@@ -324,7 +324,7 @@ def ask_cmd(
         click.echo("\nSources:")
         for c in answer.citations:
             page = f", p. {c.page}" if c.page is not None else ""
-            ocr = f" (OCR of a scan, confidence {c.ocr_confidence:.0f}%)" if c.ocr_confidence is not None else ""
+            ocr = "" if c.ocr_confidence is None else f" (OCR of a scan, confidence {c.ocr_confidence:.0f}%)"
             click.echo(f'  [{c.marker}] {c.file}{page}{ocr}: "{_shorten(c.quote, 160)}"')
 
 

@@ -23,7 +23,7 @@ from typing import Any
 import yaml
 
 from assistant.errors import CatalogueError
-from indexing.khmer import ascii_digits
+from indexing.khmer import ascii_digits, has_khmer
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +46,8 @@ def normalise_id(text: str) -> str | None:
 def _phrase_re(phrase: str) -> re.Pattern[str]:
     """Case-insensitive, whitespace-tolerant match of a phrase on word boundaries."""
     words = [re.escape(w) for w in phrase.split()]
+    if has_khmer(phrase):  # Khmer runs words together: no word boundary to look for
+        return re.compile(r"\s*".join(words), re.IGNORECASE)
     return re.compile(r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)", re.IGNORECASE)
 
 

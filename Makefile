@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 # lint: ruff over the project's packages and tests
-.PHONY: lint install run index status serve test browser postgres corpus check-corpus eval bench bench-quick clean
+.PHONY: lint install run index status serve test browser postgres tesseract corpus check-corpus eval bench bench-quick clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,7 +37,12 @@ postgres:
 		(apt-get update && apt-get install -y postgresql) || \
 		echo "postgresql could not be installed: the PostgreSQL tests will be skipped"
 
-test: install browser postgres
+# OCR of scanned PDF pages uses Debian's Tesseract with English and Khmer data (issue 20).
+tesseract:
+	@(command -v tesseract >/dev/null && tesseract --list-langs 2>/dev/null | grep -qx khm) || \
+		(apt-get update && apt-get install -y tesseract-ocr tesseract-ocr-eng tesseract-ocr-khm)
+
+test: install browser postgres tesseract
 	$(BIN)/python -m pytest
 
 corpus: install

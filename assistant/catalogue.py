@@ -2,7 +2,7 @@
 
 Both loaders validate the whole file, collect every problem and raise one
 :class:`~assistant.errors.CatalogueError` that lists them, each naming the file, the record
-(index and id) and the field. Only yaml and the standard library are imported.
+(index and id) and the field. Only yaml, the standard library and indexing.khmer are imported.
 
 Example::
 
@@ -23,6 +23,7 @@ from typing import Any
 import yaml
 
 from assistant.errors import CatalogueError
+from indexing.khmer import ascii_digits, has_khmer
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +46,8 @@ def normalise_id(text: str) -> str | None:
 def _phrase_re(phrase: str) -> re.Pattern[str]:
     """Case-insensitive, whitespace-tolerant match of a phrase on word boundaries."""
     words = [re.escape(w) for w in phrase.split()]
+    if has_khmer(phrase):  # Khmer runs words together: no word boundary to look for
+        return re.compile(r"\s*".join(words), re.IGNORECASE)
     return re.compile(r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)", re.IGNORECASE)
 
 
@@ -231,6 +234,11 @@ def _threshold(raw: Any, where: str, probs: _Problems) -> Threshold | None:
                   f"{', '.join(COMPARATORS)}, got {comparator!r}")
         return None
     value, unit = raw.get("value"), raw.get("unit")
+    if isinstance(value, str):  # "១០០" (Khmer digits) or "100" written as text
+        try:
+            value = float(ascii_digits(value).replace(",", ""))
+        except ValueError:
+            pass
     if comparator in NUMERIC_COMPARATORS:
         if isinstance(value, bool) or not isinstance(value, int | float):
             probs.add(where, f"field 'threshold.value' must be a number for comparator "

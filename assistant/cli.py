@@ -104,6 +104,12 @@ def index_cmd(obj: _Ctx, corpus_dir: Path | None, rebuild: bool, strict: bool) -
     )
     for failure in report.failed:
         click.echo(f"  FAILED {failure['source']} [{failure['kind']}]: {failure['reason']}", err=True)
+    if report.ocr_pages or report.ocr_rejected:
+        click.echo(f"  OCR: {report.ocr_pages} scanned page(s) indexed, {len(report.ocr_rejected)} "
+                   "below the confidence floor (not indexed)")
+    for low in report.ocr_rejected:
+        click.echo(f"  LOW OCR {low['source']} page {low['page']}: mean confidence "
+                   f"{low['confidence']:.0f}% (EIP_OCR_MIN_CONFIDENCE)", err=True)
     if report.orphans_removed:
         click.echo(f"  repaired an interrupted run: {report.orphans_removed} orphan vectors removed")
     if strict and report.failed:
@@ -183,6 +189,11 @@ def status_cmd(obj: _Ctx, as_json: bool) -> None:
         "chunk_overlap": fp.get("chunk_overlap"),
         "last_run": (last or {}).get("finished_at"),
         "failures": [{"source": f.source, "kind": f.kind, "reason": f.reason} for f in failed],
+        # Scanned pages: indexed from OCR, and left out for low OCR confidence.
+        "ocr_pages": sum(f.ocr_pages for f in ok),
+        "ocr_documents": sum(1 for f in ok if f.ocr_pages),
+        "ocr_rejected": [{"source": f.source, **page} for f in ok if f.ocr_rejected
+                         for page in json.loads(f.ocr_rejected)],
     }
     docs.close()
     if as_json:
@@ -199,6 +210,10 @@ def status_cmd(obj: _Ctx, as_json: bool) -> None:
         f"chunks {info['chunk_size']}/{info['chunk_overlap']} chars"
     )
     click.echo(f"Last run:   {info['last_run']}")
+    click.echo(f"OCR:        {info['ocr_pages']} scanned page(s) read by OCR in {info['ocr_documents']} "
+               f"document(s); {len(info['ocr_rejected'])} below the confidence floor, not indexed")
+    for r in info["ocr_rejected"]:
+        click.echo(f"  LOW OCR {r['source']} page {r['page']}: mean confidence {r['confidence']:.0f}%")
     for f in info["failures"]:
         click.echo(f"  FAILED {f['source']} [{f['kind']}]: {f['reason']}")
 
@@ -314,7 +329,8 @@ def ask_cmd(
         click.echo("\nSources:")
         for c in answer.citations:
             page = f", p. {c.page}" if c.page is not None else ""
-            click.echo(f'  [{c.marker}] {c.file}{page}: "{_shorten(c.quote, 160)}"')
+            ocr = "" if c.ocr_confidence is None else f" (OCR of a scan, confidence {c.ocr_confidence:.0f}%)"
+            click.echo(f'  [{c.marker}] {c.file}{page}{ocr}: "{_shorten(c.quote, 160)}"')
 
 
 @cli.command("eval")

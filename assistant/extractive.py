@@ -27,6 +27,7 @@ from assistant.text import (
 )
 from assistant.types import REFUSAL, Answer, Citation, ScoredChunk
 from indexing.embed import Embedder
+from indexing.khmer import has_khmer
 
 logger = logging.getLogger(__name__)
 
@@ -92,6 +93,10 @@ class ExtractiveAnswerer:
         # An answer's evidence sits in one place: each passage (with its document title and
         # section) is asked to cover every term, and the best-covering passage decides.
         terms = focus_terms(question, drop=drop)
+        if not any(has_khmer(p.chunk.text) for p in passages):
+            # English word vectors cannot relate a Khmer word to an English passage; the
+            # sentence-level similarity decides for such a question.
+            terms = [t for t in terms if not has_khmer(t)]
         best: list[TermMatch] | None = None
         for p in passages:
             evidence = f"{p.chunk.title} {p.chunk.section or ''} {p.chunk.text}"

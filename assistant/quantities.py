@@ -20,10 +20,11 @@ import re
 from dataclasses import dataclass
 
 from assistant.catalogue import Threshold
+from indexing.khmer import ascii_digits
 
 # (pattern of the unit as written, canonical unit, factor to the canonical unit)
 _UNITS: tuple[tuple[str, str, float], ...] = (
-    (r"%|per ?cent\b|percent\b", "%", 1.0),
+    (r"%|per ?cent\b|percent\b|ភាគរយ", "%", 1.0),
     (r"(?:m3|m³|cubic met(?:re|er)s?)\s*(?:/|per)\s*(?:day|d)\b", "m3/day", 1.0),
     (r"(?:ML|megalit(?:re|er)s?)\s*(?:/|per)\s*(?:day|d)\b", "m3/day", 1000.0),
     (r"(?:m3|m³|cubic met(?:re|er)s?)\s*(?:/|per)\s*(?:year|yr|a)\b", "m3/year", 1.0),
@@ -41,7 +42,8 @@ _UNITS: tuple[tuple[str, str, float], ...] = (
 _UNIT_RE = re.compile(
     "|".join(f"(?P<u{i}>{p})" for i, (p, _, _) in enumerate(_UNITS)), re.IGNORECASE
 )
-_NUMBER_RE = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(?![\d])")
+# A number starts after a non-word character, or right after Khmer script (no spaces there).
+_NUMBER_RE = re.compile(r"(?:(?<![\w.])|(?<=[\u1780-\u17ff]))(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(?![\d])")
 _WORD_NUMBERS = {
     "zero": 0,
     "one": 1,
@@ -125,7 +127,8 @@ def canonical_unit(unit: str | None) -> str | None:
 
 
 def extract_quantities(text: str) -> list[Quantity]:
-    """Every quantity in ``text``, left to right, units normalised."""
+    """Every quantity in ``text``, left to right, units normalised (Khmer digits read as ASCII)."""
+    text = ascii_digits(text)  # same length: offsets hold for the original text
     found: list[Quantity] = []
     taken: list[tuple[int, int]] = []
     for m in _FRACTION_RE.finditer(text):

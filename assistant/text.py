@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from indexing import khmer
+
 STOPWORDS = frozenset(
     """a about above after again all also am an and any are as at be because been before being
     below between both but by can could did do does doing down during each few for from further
@@ -13,21 +15,32 @@ STOPWORDS = frozenset(
     up very was we were what when where which while who whom why will with would you your
     zone zones sez sezs special economic park parks document documents tell give show list
     please much many does say said according current currently""".split()
-)
+) | khmer.STOPWORDS
 _WORD = re.compile(r"[a-z0-9][a-z0-9\-\.%]*[a-z0-9%]|[a-z0-9]")
 _NUMBER = re.compile(r"\d")
 # Sentence ends followed by a capital/digit; table rows and bullets are their own units.
 # Not after an abbreviation that takes a name or a number ("Sub-decree No. 72", "H.E. Mr").
+# Khmer sentences end in khan or bariyoosan, with or without a space after.
 _SENT_SPLIT = re.compile(
     r"(?<!\bNo\.)(?<!\bNos\.)(?<!\bH\.E\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bSt\.)(?<!\bArt\.)"
     r"(?<!\bp\.)(?<!\bpp\.)(?<!\bvs\.)(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bapprox\.)(?<!\bRef\.)"
-    r"(?<=[.!?])\s+(?=[A-Z0-9(\"'])"
+    r"(?<=[.!?])\s+(?=[A-Z0-9(\"'\u1780-\u17ff])|(?<=[\u17d4\u17d5])\s*(?=\S)"
 )
+_ENDS = (".", "!", "?", *khmer.SENTENCE_ENDS)
 
 
 def words(text: str) -> list[str]:
-    """Lower-cased word tokens (keeps 62%, 1,200 as 1,200 -> '1' '200' is avoided)."""
+    """Lower-cased word tokens (keeps 62%, 1,200 as 1,200 -> '1' '200' is avoided).
+
+    Khmer runs are segmented into words and Khmer digits read as ASCII (``indexing.khmer``).
+    """
+    if khmer.has_khmer(text):
+        text = khmer.segment(text)
+        return [w for w in _KHMER_OR_WORD.findall(text.lower().replace(",", "")) if w.strip()]
     return _WORD.findall(text.lower().replace(",", ""))
+
+
+_KHMER_OR_WORD = re.compile(f"[{khmer.KHMER_CHARS}]+|" + _WORD.pattern)
 
 
 _SUFFIXES = ("ations", "ation", "ments", "ment", "ings", "ing", "ers", "er", "ies", "ied", "es",
@@ -38,9 +51,9 @@ def stem(word: str) -> str:
     """A light stem: strip one common suffix, keep at most five letters.
 
     ``treated``/``treatment``/``treats`` -> ``treat``; ``owns``/``owner`` -> ``own``.
-    Numbers are kept whole.
+    Numbers and Khmer words are kept whole.
     """
-    if _NUMBER.search(word):
+    if _NUMBER.search(word) or khmer.has_khmer(word):
         return word
     for suffix in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
@@ -87,7 +100,7 @@ def has_number(text: str) -> bool:
 
 def numbers(text: str) -> set[str]:
     """Numeric tokens (``62%``, ``4,500``, ``2.5``) in a normalised form."""
-    return set(re.findall(r"\d+(?:\.\d+)?%?", text.replace(",", "")))
+    return set(re.findall(r"\d+(?:\.\d+)?%?", khmer.ascii_digits(text).replace(",", "")))
 
 
 _NUMBERED_HEADING = re.compile(r"^\d+(\.\d+)*\.?\s+[A-Z][^.!?]*$")
@@ -144,7 +157,7 @@ def split_sentences(text: str, *, max_len: int = 240) -> list[str]:
         parts = _SENT_SPLIT.split(buf)
         units.extend(p.strip() for p in parts[:-1] if p.strip())
         buf = parts[-1]
-        if buf.endswith((".", "!", "?")) or len(buf) > max_len:
+        if buf.endswith(_ENDS) or len(buf) > max_len:
             flush()
     flush()
     return units

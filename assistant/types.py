@@ -33,6 +33,16 @@ class Section:
     text: str
     page: int | None = None  # 1-based page number for PDFs, None elsewhere
     heading: str | None = None
+    ocr_confidence: float | None = None  # mean Tesseract confidence (0..100) if the text is OCR
+
+
+@dataclass(frozen=True, slots=True)
+class OcrPage:
+    """A page a loader read by OCR: its mean confidence and whether it was indexed."""
+
+    page: int
+    confidence: float  # mean word confidence, 0..100
+    accepted: bool  # False: below the confidence floor, reported and left out
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +52,7 @@ class ParsedDocument:
     sections: tuple[Section, ...]
     pages: int | None = None  # page count for paged formats
     title: str | None = None  # title found inside the file, if any
+    ocr_pages: tuple[OcrPage, ...] = ()  # pages that had no text layer and went to OCR
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +70,7 @@ class Chunk:
     date: str | None
     file_hash: str
     ordinal: int  # position of the chunk within its file
+    ocr_confidence: float | None = None  # set when the text is OCR of a scanned page
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,9 +97,10 @@ class Citation:
     zone: str | None
     chunk_id: str = ""
     date: str | None = None
+    ocr_confidence: float | None = None  # the quoted text is OCR of a scan (mean confidence)
 
     def as_dict(self) -> dict[str, object]:
-        return {
+        out: dict[str, object] = {
             "marker": self.marker,
             "file": self.file,
             "page": self.page,
@@ -96,6 +109,10 @@ class Citation:
             "doc_type": self.doc_type,
             "zone": self.zone,
         }
+        if self.ocr_confidence is not None:
+            out["ocr"] = True
+            out["ocr_confidence"] = round(self.ocr_confidence, 1)
+        return out
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,7 +30,8 @@ CORPUS = Path(__file__).resolve().parent
 SOURCE_DIR = CORPUS / "_source"
 PAGE_MARK = "<<<PAGE>>>"
 FORMATS = (".pdf", ".docx", ".md", ".html")
-HEADER_KEYS = {"output", "title", "date", "author", "doc_type", "zone"}
+HEADER_KEYS = {"output", "title", "date", "author", "doc_type", "zone", "render"}
+SCAN_DPI = 200  # `render: scan` PDFs: each page an image at this resolution, no text layer
 REQUIRED_KEYS = ("output", "title", "date", "author")
 BOLD = re.compile(r"\*\*(.+?)\*\*")
 TABLE_RULE = re.compile(r"^:?-{3,}:?$")
@@ -102,6 +103,8 @@ def parse_header(path: Path, lines: list[str]) -> tuple[dict[str, str], int]:
         raise _fail(path, None, f"date must be YYYY-MM-DD, got {meta['date']!r}") from None
     if Path(meta["output"]).suffix not in FORMATS:
         raise _fail(path, None, f"output must end in one of {FORMATS}: {meta['output']!r}")
+    if meta.get("render", "scan") != "scan" or (meta.get("render") and not meta["output"].endswith(".pdf")):
+        raise _fail(path, None, f"render may only be 'scan', for a .pdf output: {meta.get('render')!r}")
     if Path(meta["output"]).is_absolute() or ".." in Path(meta["output"]).parts:
         raise _fail(path, None, f"output must be a path inside corpus/: {meta['output']!r}")
     return meta, i + 1
@@ -319,6 +322,66 @@ def render_pdf(src: Source, *, check: bool = True) -> bytes:
     return data
 
 
+# --------------------------------------------------------------------------- scanned PDF
+def render_scan(src: Source) -> bytes:
+    """An image-only PDF, as a scanner makes it: each page a 200-dpi greyscale image, no text layer.
+
+    Text is drawn with Pillow's bundled font (Aileron) on an A4 page; headings larger, bold
+    markers dropped, bullets and table rows as lines. The file is dated from the source, so
+    the same Pillow/FreeType versions give the same bytes; OCR (``indexing.ocr``) reads it.
+    """
+    from PIL import Image, ImageDraw, ImageFont
+
+    width, height = round(8.27 * SCAN_DPI), round(11.69 * SCAN_DPI)
+    margin = round(0.9 * SCAN_DPI)
+    fonts = {0: ImageFont.load_default(size=30), 1: ImageFont.load_default(size=46),
+             2: ImageFont.load_default(size=36), 3: ImageFont.load_default(size=32)}
+
+    def wrap(text: str, font: ImageFont.FreeTypeFont, indent: int = 0) -> list[str]:
+        lines, line = [], ""
+        for word in text.split():
+            trial = f"{line} {word}".strip()
+            if line and font.getlength(trial) > width - 2 * margin - indent:
+                lines.append(line)
+                line = word
+            else:
+                line = trial
+        return [*lines, line] if line else lines
+
+    images = []
+    for number, page in enumerate(src.pages, start=1):
+        image = Image.new("L", (width, height), 255)
+        draw = ImageDraw.Draw(image)
+        y = margin
+        for block in page:
+            items: list[tuple[int, str, int]] = []  # (font key, text, indent)
+            if block.kind == "heading":
+                items = [(block.level, plain(block.text), 0)]
+            elif block.kind == "para":
+                items = [(0, plain(block.text), 0)]
+            elif block.kind == "bullets":
+                items = [(0, "- " + plain(i), 30) for i in block.items]
+            elif block.kind == "table":
+                items = [(0, "   ".join(plain(c) for c in row), 0) for row in block.rows]
+            for key, text, indent in items:
+                font = fonts[key]
+                step = round(font.size * 1.45)
+                for line in wrap(text, font, indent):
+                    draw.text((margin + indent, y), line, font=font, fill=20)
+                    y += step
+                y += round(font.size * 0.5)
+            if y > height - margin:
+                raise _fail(src.path, None, f"page {number} does not fit on one scanned page")
+        draw.text((margin, height - margin // 2), f"Page {number}", font=fonts[0], fill=60)
+        images.append(image)
+    stamp = dt.datetime.fromisoformat(src.meta["date"]).timetuple()  # Pillow writes struct_time
+    out = io.BytesIO()
+    images[0].save(out, "PDF", resolution=float(SCAN_DPI), save_all=True, append_images=images[1:],
+                   title=plain(src.meta["title"]), author=src.meta["author"],
+                   creationDate=stamp, modDate=stamp)
+    return out.getvalue()
+
+
 # --------------------------------------------------------------------------- DOCX
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
@@ -429,7 +492,7 @@ RENDERERS: dict[str, Callable[[Source], bytes]] = {
 
 
 def sidecar(src: Source) -> bytes:
-    meta = {k: src.meta[k] for k in ("title", "date", "author")}
+    meta = {k: src.meta[k] for k in ("title", "date", "author")}  # `render` stays in the source
     meta.update({k: src.meta[k] for k in ("doc_type", "zone") if src.meta.get(k)})
     return yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=1000).encode("utf-8")
 
@@ -476,7 +539,8 @@ def build_one(src: Source, root: Path) -> tuple[Path, int | None]:
     """Write one output and its sidecar under ``root``; returns (path, PDF page count)."""
     target = root / src.output
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(RENDERERS[target.suffix](src))
+    render = render_scan if src.meta.get("render") == "scan" else RENDERERS[target.suffix]
+    target.write_bytes(render(src))
     target.with_name(target.name + ".meta.yaml").write_bytes(sidecar(src))
     return target, len(src.pages) if target.suffix == ".pdf" else None
 
@@ -532,6 +596,10 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             committed = CORPUS / s.output
             meta_name = committed.name + ".meta.yaml"
+            if (s.meta.get("render") == "scan" and committed.exists()
+                    and committed.read_bytes() != target.read_bytes()):
+                print(f"note  {s.output}: scan bytes differ from a fresh render (another Pillow/"
+                      "FreeType version?); tests/corpus checks its OCR text")
             if not committed.exists():
                 errors.append(f"{s.output}: missing (run python -m corpus.build)")
             elif (diff := _first_difference(extract_text(committed), extract_text(target))):

@@ -125,6 +125,7 @@ def chunk_document(
                     date=source.date,
                     file_hash=source.sha256,
                     ordinal=len(chunks),
+                    ocr_confidence=section.ocr_confidence,
                 )
             )
     return chunks

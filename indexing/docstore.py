@@ -23,7 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from assistant.types import Chunk, SourceFile
+from assistant.types import Chunk, OcrPage, SourceFile
+from indexing.khmer import STOPWORDS as KHMER_STOPWORDS
+from indexing.khmer import segment
 from indexing.store import Filter
 
 SCHEMA_VERSION = "1"
@@ -37,12 +39,13 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (
     source TEXT PRIMARY KEY, sha256 TEXT NOT NULL, status TEXT NOT NULL,
     kind TEXT, reason TEXT, doc_type TEXT, zone TEXT, title TEXT, date TEXT, author TEXT,
-    pages INTEGER, chunks INTEGER NOT NULL DEFAULT 0, size INTEGER, indexed_at TEXT
+    pages INTEGER, chunks INTEGER NOT NULL DEFAULT 0, size INTEGER, indexed_at TEXT,
+    ocr_pages INTEGER NOT NULL DEFAULT 0, ocr_rejected TEXT
 );
 CREATE TABLE IF NOT EXISTS chunks (
     id TEXT PRIMARY KEY, source TEXT NOT NULL, page INTEGER, ordinal INTEGER NOT NULL,
     section TEXT, doc_type TEXT, zone TEXT, title TEXT, date TEXT, file_hash TEXT,
-    text TEXT NOT NULL
+    text TEXT NOT NULL, ocr_confidence REAL
 );
 CREATE INDEX IF NOT EXISTS chunks_source ON chunks(source);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
@@ -59,8 +62,11 @@ _STOPWORDS = frozenset(
     "the to was what when where which who why with this that there their they zone "
     "zones sez special economic".split()
 )
-_WORD = re.compile(r"[\w][\w\-\.%]*", re.UNICODE)
+_WORD = re.compile(r"[\w\u1780-\u17ff][\w\-\.%\u1780-\u17ff]*", re.UNICODE)  # Khmer marks are not \w
 _FTS_TABLE = "USING fts5(id UNINDEXED, body, tokenize = 'porter unicode61')"
+# Columns added after the first layout (scanned pages, issue 20): (table, column, type).
+_ADDED_COLUMNS = (("files", "ocr_pages", "INTEGER NOT NULL DEFAULT 0"), ("files", "ocr_rejected", "TEXT"),
+                  ("chunks", "ocr_confidence", "REAL"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +85,8 @@ class FileRecord:
     pages: int | None
     chunks: int
     indexed_at: str | None
+    ocr_pages: int = 0  # scanned pages indexed from OCR
+    ocr_rejected: str | None = None  # JSON [{page, confidence}] of pages below the OCR floor
 
 
 def _now() -> str:
@@ -89,9 +97,9 @@ def keyword_query(text: str) -> str:
     """FTS5 MATCH expression: the question's content words OR-ed, each quoted."""
     terms: list[str] = []
     seen: set[str] = set()  # linear in the length of the text
-    for word in _WORD.findall(text.lower()):
+    for word in _WORD.findall(segment(text).lower()):
         word = word.strip(".-")
-        if len(word) < 2 or word in _STOPWORDS or word in seen:
+        if len(word) < 2 or word in _STOPWORDS or word in KHMER_STOPWORDS or word in seen:
             continue
         seen.add(word)
         terms.append(word)
@@ -127,6 +135,7 @@ class DocStore:
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.executescript(_SCHEMA)
+        self._add_columns()
         self._df_cache: dict[str, int] = {}
         self._aligned = False
         self._align_fts()
@@ -168,6 +177,17 @@ class DocStore:
         self._aligned = True
         logger.info("keyword index of %s rebuilt in %.1f s", self.path, time.perf_counter() - started)
 
+    def _add_columns(self) -> None:
+        """Add the columns a file written before them lacks (a read-only copy reads without)."""
+        for table, column, kind in _ADDED_COLUMNS:
+            have = {r[1] for r in self._conn.execute(f"PRAGMA table_info({table})")}
+            if column not in have:
+                try:
+                    with self._conn:
+                        self._conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+                except sqlite3.OperationalError as exc:
+                    logger.warning("index %s lacks column %s.%s (%s)", self.path, table, column, exc)
+
     def _ends_aligned(self) -> bool:
         """Cheap check that the first and last chunks still own their keyword rows' rowids."""
         for order in ("ASC", "DESC"):
@@ -206,7 +226,7 @@ class DocStore:
     def files(self) -> dict[str, FileRecord]:
         rows = self._conn.execute(
             "SELECT source, sha256, status, kind, reason, doc_type, zone, title, date, pages, "
-            "chunks, indexed_at FROM files ORDER BY source"
+            "chunks, indexed_at, ocr_pages, ocr_rejected FROM files ORDER BY source"
         ).fetchall()
         return {r["source"]: FileRecord(**dict(r)) for r in rows}
 
@@ -225,23 +245,27 @@ class DocStore:
         index_texts: list[str],
         *,
         pages: int | None,
+        ocr_pages: tuple[OcrPage, ...] = (),
     ) -> None:
-        """Swap a file's chunks and manifest row (call inside :meth:`transaction`)."""
+        """Swap a file's chunks and manifest row (call inside :meth:`transaction`).
+
+        Keyword bodies have their Khmer runs segmented into words (``indexing.khmer``).
+        """
         self._drop_chunks(conn, source.rel_path)
         conn.executemany(
             "INSERT INTO chunks(id, source, page, ordinal, section, doc_type, zone, title, date, "
-            "file_hash, text) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            "file_hash, text, ocr_confidence) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
             [
                 (c.id, c.source, c.page, c.ordinal, c.section, c.doc_type, c.zone, c.title,
-                 c.date, c.file_hash, c.text)
+                 c.date, c.file_hash, c.text, c.ocr_confidence)
                 for c in chunks
             ],
         )
         conn.executemany(
             "INSERT INTO chunks_fts(rowid, id, body) SELECT rowid, id, ? FROM chunks WHERE id = ?",
-            [(body, c.id) for c, body in zip(chunks, index_texts, strict=True)],
+            [(segment(body), c.id) for c, body in zip(chunks, index_texts, strict=True)],
         )
-        self._upsert_file(conn, source, "indexed", None, None, pages, len(chunks))
+        self._upsert_file(conn, source, "indexed", None, None, pages, len(chunks), ocr_pages)
 
     def mark_failed(
         self, conn: sqlite3.Connection, source: SourceFile, *, status: str, kind: str, reason: str
@@ -271,13 +295,16 @@ class DocStore:
         reason: str | None,
         pages: int | None,
         n_chunks: int,
+        ocr_pages: tuple[OcrPage, ...] = (),
     ) -> None:
+        rejected = [{"page": p.page, "confidence": p.confidence} for p in ocr_pages if not p.accepted]
         conn.execute(
             "INSERT OR REPLACE INTO files(source, sha256, status, kind, reason, doc_type, zone, "
-            "title, date, author, pages, chunks, size, indexed_at) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "title, date, author, pages, chunks, size, indexed_at, ocr_pages, ocr_rejected) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (s.rel_path, s.sha256, status, kind, reason, s.doc_type, s.zone, s.title, s.date,
-             s.author, pages, n_chunks, s.size, _now()),
+             s.author, pages, n_chunks, s.size, _now(), sum(p.accepted for p in ocr_pages),
+             json.dumps(rejected) if rejected else None),
         )
 
     def reset(self) -> None:
@@ -383,4 +410,5 @@ def _row_to_chunk(r: sqlite3.Row) -> Chunk:
         id=r["id"], text=r["text"], source=r["source"], page=r["page"], section=r["section"],
         doc_type=r["doc_type"], zone=r["zone"], title=r["title"], date=r["date"],
         file_hash=r["file_hash"], ordinal=r["ordinal"],
+        ocr_confidence=r["ocr_confidence"] if "ocr_confidence" in r.keys() else None,
     )

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 import numpy as np
 
 from assistant.errors import ModelUnavailableError
-from assistant.settings import DEFAULT_EMBEDDING_MODEL
+from assistant.settings import DEFAULT_EMBEDDING_MODEL, MULTILINGUAL_EMBEDDING_MODEL
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -422,7 +422,11 @@ def _ffn_down_projections(path: Path) -> list[str]:
 
 
 def make_embedder(settings: Settings) -> Embedder:
-    """The embedder ``settings.embedding_backend`` asks for."""
+    """The embedder ``settings.embedding_backend`` asks for (``embedding_model`` for e5)."""
+    if settings.embedding_model == MULTILINGUAL_EMBEDDING_MODEL:
+        from indexing.embed_e5 import E5Embedder
+
+        return E5Embedder(batch_size=min(settings.embedding_batch_size, 32))
     if settings.embedding_backend == "torch":
         return SentenceTransformerEmbedder(settings.embedding_model,
                                            batch_size=settings.embedding_batch_size)

@@ -28,7 +28,8 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from assistant.errors import ParseError
-from assistant.types import ParsedDocument, Section
+from assistant.types import OcrPage, ParsedDocument, Section
+from indexing.ocr import OcrOptions
 from indexing.tables import rewrite_markdown_tables, row_sentences
 
 logger = logging.getLogger(__name__)
@@ -48,6 +49,7 @@ class _Limits(NamedTuple):
     max_unzipped_bytes: int
     max_chars: int
     page_seconds: float | None
+    ocr: OcrOptions = OcrOptions()
 
 
 class _PageTimeout(BaseException):
@@ -64,12 +66,14 @@ def parse_file(
     max_unzipped_bytes: int = 100_000_000,
     max_chars: int = 5_000_000,
     page_seconds: float | None = None,
+    ocr: OcrOptions | None = None,
 ) -> ParsedDocument:
     """Read ``path`` into sections; raise ParseError (and nothing else) for bad input.
 
     ``name`` is how messages refer to the file (the corpus-relative path, so that no server
     path reaches a user); ``page_seconds`` is the CPU budget of one PDF page, enforced with
-    a timer signal when this runs on the main thread (the parse worker process does).
+    a timer signal when this runs on the main thread (the parse worker process does). PDF
+    pages without a text layer go to OCR (``ocr``; default :class:`OcrOptions`).
     """
     path = Path(path)
     shown = Path(name) if name else path
@@ -90,7 +94,8 @@ def parse_file(
     if size == 0:
         raise _error("empty", label, shown, "the file is empty (0 bytes)", _REPLACE)
     try:
-        parsed = loader(path, _Limits(max_pages, max_unzipped_bytes, max_chars, page_seconds))
+        parsed = loader(path, _Limits(max_pages, max_unzipped_bytes, max_chars, page_seconds,
+                                      ocr or OcrOptions()))
     except ParseError as exc:
         if shown is not path:
             raise ParseError(str(exc).replace(str(path), str(shown)), kind=exc.kind) from exc
@@ -212,6 +217,7 @@ def _load_pdf(path: Path, limits: _Limits) -> ParsedDocument:
     failed = 0
     chars = 0
     tables = _PdfTables(path)
+    textless: list[int] = []
     for i in range(n_pages):
         try:
             with _cpu_budget(limits.page_seconds):
@@ -236,8 +242,13 @@ def _load_pdf(path: Path, limits: _Limits) -> ParsedDocument:
                 raise _error("too_large", "PDF", path, f"its first {i + 1} pages already hold "
                              f"over {limits.max_chars:,} characters", "Split the file or raise "
                              "max_extracted_chars.")
+        else:
+            textless.append(i)
 
     tables.close()
+    ocr_pages: tuple[OcrPage, ...] = ()
+    if textless and limits.ocr.enabled and not (not sections and (failed or repairs)):
+        sections, ocr_pages = _ocr_pages(reader, path, textless, sections, limits.ocr)
     if failed == n_pages:
         raise _corrupt("PDF", path, f"text extraction failed on all {n_pages} pages")
     if not sections and (failed or repairs):
@@ -246,11 +257,43 @@ def _load_pdf(path: Path, limits: _Limits) -> ParsedDocument:
         detail = f"pypdf had to repair it: {repairs[0]}" if repairs else f"{failed} bad pages"
         raise _error("corrupt", "PDF", path, f"the file is damaged ({detail}) and no page has text",
                      f"{_REPLACE} If it is a scan, repair it and run OCR.")
+    if not sections and ocr_pages:
+        low = ", ".join(f"page {p.page} {p.confidence:.0f}%" for p in ocr_pages)
+        raise _error("needs_ocr", "PDF", path, f"no text layer, and OCR confidence is below the "
+                     f"floor of {limits.ocr.min_confidence:.0f}% on every page ({low})",
+                     "Rescan at 300 dpi, or lower EIP_OCR_MIN_CONFIDENCE to accept it.")
     if not sections:
         raise _error("needs_ocr", "PDF", path, f"no text layer on any of its {n_pages} pages "
                      "(probably a scan)", "Run OCR first, e.g. `ocrmypdf in.pdf out.pdf`.")
     sections = strip_running_lines(sections)
-    return ParsedDocument(sections=tuple(sections), pages=n_pages, title=_pdf_title(reader, path))
+    return ParsedDocument(sections=tuple(sections), pages=n_pages, title=_pdf_title(reader, path),
+                          ocr_pages=ocr_pages)
+
+
+def _ocr_pages(reader: Any, path: Path, textless: list[int], sections: list[Section],
+               options: OcrOptions) -> tuple[list[Section], tuple[OcrPage, ...]]:
+    """OCR the text-less pages (``indexing.ocr``); accepted ones join ``sections`` in page order."""
+    from indexing.ocr import INSTALL_HINT, ocr_pdf_page, tesseract_problem
+
+    if (problem := tesseract_problem(options)) and sections:
+        logger.warning("PDF '%s': %d page(s) without a text layer left out: %s. %s", path,
+                       len(textless), problem, INSTALL_HINT)
+        return sections, ()
+    reports: list[OcrPage] = []
+    for i in textless:
+        result = ocr_pdf_page(reader.pages[i], i + 1, options, str(path))
+        if result is None:
+            continue
+        report, text = result
+        reports.append(report)
+        text = _clean_pdf_text(text)
+        if report.accepted and text:
+            sections.append(Section(text=text, page=i + 1, ocr_confidence=report.confidence))
+        else:
+            logger.warning("PDF '%s': page %d left out, OCR confidence %.0f%% is below the floor "
+                           "of %.0f%%", path, i + 1, report.confidence, options.min_confidence)
+    sections.sort(key=lambda s: s.page or 0)
+    return sections, tuple(reports)
 
 
 def _has_cell_run(text: str, run: int = 4) -> bool:
@@ -348,7 +391,8 @@ def strip_running_lines(sections: list[Section], *, min_pages: int = 3) -> list[
                 if not ((i < 2 or i >= len(lines) - 2) and _line_shape(ln) in running)]
         text = "\n".join(kept).strip()
         if text:
-            out.append(Section(text=text, page=sec.page, heading=sec.heading))
+            out.append(Section(text=text, page=sec.page, heading=sec.heading,
+                               ocr_confidence=sec.ocr_confidence))
     return out
 
 

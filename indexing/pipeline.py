@@ -27,7 +27,7 @@ from pathlib import Path
 
 from assistant.errors import ParseError
 from assistant.settings import Settings
-from assistant.types import Chunk, SourceFile
+from assistant.types import Chunk, OcrPage, SourceFile
 from indexing.chunk import chunk_document, index_text
 from indexing.discover import discover, title_from_name
 from indexing.docstore import FileRecord
@@ -65,6 +65,8 @@ class IndexReport:
     chunks_total: int = 0
     orphans_removed: int = 0
     seconds: float = 0.0
+    ocr_pages: int = 0  # scanned pages read by OCR and indexed in this run
+    ocr_rejected: list[dict[str, object]] = field(default_factory=list)  # below the floor
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -75,6 +77,7 @@ class _Pending:
     source: SourceFile
     chunks: list[Chunk]
     pages: int | None
+    ocr_pages: tuple[OcrPage, ...] = ()
 
 
 def _flush(index: Index, batch: list[_Pending], report: IndexReport, on_progress: ProgressFn | None,
@@ -102,11 +105,16 @@ def _flush(index: Index, batch: list[_Pending], report: IndexReport, on_progress
             old = index.docs.chunk_ids(pending.source.rel_path)
             index.docs.replace_file(
                 conn, pending.source, pending.chunks, texts[position : position + n],
-                pages=pending.pages,
+                pages=pending.pages, ocr_pages=pending.ocr_pages,
             )
             stale |= old - {c.id for c in pending.chunks}
             position += n
             report.indexed.append(pending.source.rel_path)
+            report.ocr_pages += sum(p.accepted for p in pending.ocr_pages)
+            report.ocr_rejected.extend(
+                {"source": pending.source.rel_path, "page": p.page, "confidence": p.confidence}
+                for p in pending.ocr_pages if not p.accepted
+            )
     if stale:
         index.store.delete(sorted(stale))
     report.chunks_added += len(chunks)
@@ -121,7 +129,7 @@ def _prepare(source: SourceFile, settings: Settings, worker: ParseWorker) -> _Pe
     if parsed.title and source.title == title_from_name(Path(source.rel_path)):
         source = replace(source, title=parsed.title)
     chunks = chunk_document(source, parsed, size=settings.chunk_size, overlap=settings.chunk_overlap)
-    return _Pending(source, chunks, parsed.pages)
+    return _Pending(source, chunks, parsed.pages, parsed.ocr_pages)
 
 
 class _Prefetch:

@@ -47,12 +47,15 @@ class ParseLimits:
     page_seconds: float = 5.0
     memory_mb: int = 1_536
     max_chars: int = 5_000_000
+    ocr: Any = None  # indexing.ocr.OcrOptions for scanned pages; None: the defaults
 
     @classmethod
     def from_settings(cls, settings: Any) -> ParseLimits:
+        from indexing.ocr import ocr_options
+
         return cls(timeout=settings.parse_timeout, cpu_seconds=settings.parse_cpu_seconds,
                    page_seconds=settings.parse_page_seconds, memory_mb=settings.parse_memory_mb,
-                   max_chars=settings.max_extracted_chars)
+                   max_chars=settings.max_extracted_chars, ocr=ocr_options(settings))
 
 
 class _CPULimit(BaseException):
@@ -105,7 +108,8 @@ def _serve(conn: Any, limits: ParseLimits) -> None:
             try:
                 reply: tuple[Any, ...] = ("ok", parse_file(Path(path), name=name,
                                                            max_chars=limits.max_chars,
-                                                           page_seconds=limits.page_seconds))
+                                                           page_seconds=limits.page_seconds,
+                                                           ocr=limits.ocr))
             finally:
                 resource.setrlimit(resource.RLIMIT_CPU, (cpu_hard, cpu_hard))
         except ParseError as exc:

@@ -113,6 +113,9 @@ def _citation_record(c: Citation, chunk: Any) -> dict[str, Any]:
         "title": getattr(chunk, "title", None) or short_file(c.file),
         "text": getattr(chunk, "text", None) or c.quote,
         "section": getattr(chunk, "section", None),
+        # Text read by OCR from a scan (issue 20): shown as such beside the source.
+        "ocr_confidence": c.ocr_confidence if c.ocr_confidence is not None
+        else getattr(chunk, "ocr_confidence", None),
     }
 
 
@@ -136,7 +139,9 @@ def render_answer(record: dict[str, Any]) -> str:
     parts = [md_escape(record["answer"])]
     if record["citations"]:
         refs = " · ".join(f"**\\[{c['marker']}\\]** {md_escape(short_file(c['file']))}, "
-                          f"{md_escape(page_label(c['page']))}" for c in record["citations"])
+                          f"{md_escape(page_label(c['page']))}"
+                          + (" (OCR of a scan)" if c.get("ocr_confidence") is not None else "")
+                          for c in record["citations"])
         parts.append(f"<small>Sources: {refs}</small>")
     for warning in record.get("warnings", ()):
         parts.append(f"<small>⚠ {md_escape(warning)}</small>")
@@ -242,6 +247,8 @@ def show_citation(turns: Turns | None, choice: str | None) -> str:
     meta.append(pill(page_label(cite["page"])))
     if cite.get("date"):
         meta.append(pill(cite["date"]))
+    if cite.get("ocr_confidence") is not None:
+        meta.append(pill(f"OCR text, confidence {cite['ocr_confidence']:.0f}%"))
     section = f'<div class="eip-muted">Section: {esc(cite["section"])}</div>' \
         if cite.get("section") else ""
     return (

@@ -82,7 +82,9 @@ class ExtractiveAnswerer:
         self.weights = weights
         self.cross_zone_weights = cross_zone_weights
 
-    def unsupported_terms(self, question: str, passages: list[ScoredChunk], drop: set[str]) -> list[TermMatch]:
+    def unsupported_terms(
+        self, question: str, passages: list[ScoredChunk], drop: set[str]
+    ) -> list[TermMatch]:
         """The question's focus terms that no retrieved passage covers, by stem or meaning.
 
         Asking about a "tariff" or a "lease price" that the passages never mention, in
@@ -309,7 +311,8 @@ class ExtractiveAnswerer:
             passage = passages[s.passage]
             if s.passage not in n_units:
                 n_units[s.passage] = len(split_sentences(passage.chunk.text))
-            label = _zone_label(passage, names) if cross_zone or len({p.chunk.zone for p in passages}) > 1 else ""
+            several = cross_zone or len({p.chunk.zone for p in passages}) > 1
+            label = _zone_label(passage, names) if several else ""
             text = _as_quoted(s.text, first=s.position == 0, last=s.position == n_units[s.passage] - 1)
             parts.append(f"{label}{text} [{cite(passage, s.text)}]")
         notes = _conflict_note(chosen, passages) if conflict else ""

@@ -200,15 +200,21 @@ def _ask(assistant: Assistant, checker: CitationChecker, q: Question, text: str,
         ],
         "citations": [{"marker": c.marker, "file": c.file, "page": c.page} for c in answer.citations],
         "retrieval": retrieval_scores(passages, q.sources, k) if q.sources else None,
-        "key_fact_recall": m.key_fact_recall(answer.text, q.key_facts) if q.answerable and q.key_facts else None,
+        "key_fact_recall": m.key_fact_recall(answer.text, q.key_facts)
+        if q.answerable and q.key_facts
+        else None,
         "citation_precision": m.citation_precision(cited, q.sources) if q.sources else None,
-        "citation_recall": m.citation_recall(cited, q.sources) if q.sources and not answer.abstained else None,
+        "citation_recall": m.citation_recall(cited, q.sources)
+        if q.sources and not answer.abstained
+        else None,
         "abstention_correct": m.abstention_correct(q.answerable, answer.abstained),
         "faithfulness": None,
         "latency_ms": round(latency, 1),
     }
     if not answer.abstained and answer.citations:
-        by_marker = {c.marker: p for c in answer.citations for p in answer.passages if p.chunk.id == c.chunk_id}
+        by_marker = {
+            c.marker: p for c in answer.citations for p in answer.passages if p.chunk.id == c.chunk_id
+        }
         row["faithfulness"] = checker.check(answer.text, by_marker).faithfulness
     return row
 

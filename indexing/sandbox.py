@@ -217,4 +217,9 @@ def child_main(argv: list[str]) -> None:
     """Entry point of the child: ``argv`` is the socket's fd and the limits as JSON."""
     from multiprocessing.connection import Connection
 
-    _serve(Connection(int(argv[0])), ParseLimits(**json.loads(argv[1])))
+    raw = json.loads(argv[1])
+    if raw.get("ocr") is not None:  # it crossed the process boundary as JSON
+        from indexing.ocr import OcrOptions
+
+        raw["ocr"] = OcrOptions(**raw["ocr"])
+    _serve(Connection(int(argv[0])), ParseLimits(**raw))

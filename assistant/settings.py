@@ -110,7 +110,7 @@ class Settings(BaseSettings):
         0.32, description="Below this best cosine similarity the answerer refuses."
     )
     term_support: float = Field(
-        0.4, ge=0, le=1,
+        0.5, ge=0, le=1,
         description="Refuse when a word naming what the question asks has no counterpart in "
         "the retrieved passages: no word with the same stem and none whose embedding is at "
         "least this similar (docs/eval.md: chosen on the dev split); 0 turns the check off.",

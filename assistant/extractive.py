@@ -65,6 +65,7 @@ class ExtractiveAnswerer:
         other_passage_ratio: float = 0.95,
         max_passages: int = 2,
         recency_ratio: float = 0.9,
+        cross_zone_ratio: float = 0.75,
         weights: tuple[float, float, float, float] = (0.4, 0.3, 0.1, 0.1),
         cross_zone_weights: tuple[float, float, float] = (0.4, 0.3, 0.3),
     ) -> None:
@@ -78,6 +79,8 @@ class ExtractiveAnswerer:
         self.other_passage_ratio = other_passage_ratio
         self.max_passages = max_passages
         self.recency_ratio = recency_ratio
+        # A zone's best sentence joins a cross-zone answer when it scores this share of the best.
+        self.cross_zone_ratio = cross_zone_ratio
         # sentence similarity, word overlap, passage rank, the passage's dense rank
         self.weights = weights
         self.cross_zone_weights = cross_zone_weights
@@ -203,7 +206,7 @@ class ExtractiveAnswerer:
             # sentence from a newer document wins, as later evidence supersedes earlier.
             per_zone: dict[str | None, ScoredSentence] = {}
             for s in scored:
-                if s.score < 0.75 * best:
+                if s.score < self.cross_zone_ratio * best:
                     continue
                 zone = passages[s.passage].chunk.zone
                 current = per_zone.get(zone)

@@ -133,7 +133,9 @@ class Retriever:
         if mode in ("hybrid", "dense"):
             dense = self.index.store.query(self.index.embedder.embed_query(text), n, flt)
         if mode in ("hybrid", "keyword"):
-            keyword = self.index.docs.keyword_search(text, n, flt)
+            # Inside a zone's scope its name matches every title page and ranks nothing.
+            scoped_text = " ".join(w for w in words(text) if w not in names) if names else text
+            keyword = self.index.docs.keyword_search(scoped_text or text, n, flt)
         chunks = self.index.docs.get_chunks(dict.fromkeys(cid for cid, _ in dense + keyword))
         keyword_weight = s.keyword_weight
         if dense and keyword and s.adaptive_keyword_weight:
@@ -162,7 +164,8 @@ class Retriever:
             results: list[ScoredChunk] = []
             for zone in self.registry:
                 scoped = combine_filters(flt, (zone.id,), frameworks=False)
-                results.extend(self.search(plan.text, k=per_zone, flt=scoped, mode=mode))
+                names = frozenset(w for n in zone.names for w in words(n))
+                results.extend(self.search(plan.text, k=per_zone, flt=scoped, mode=mode, names=names))
             results.sort(key=lambda c: -c.score)
             return results
         return self.search(plan.text, k=k, flt=flt, mode=mode)

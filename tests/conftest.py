@@ -91,21 +91,24 @@ def fixture_real_embedder():
     return make_embedder(Settings())
 
 
-@pytest.fixture(name="sample_index_template", scope="session")
-def fixture_sample_index_template(tmp_path_factory: pytest.TempPathFactory, real_embedder) -> Path:
-    """The sample corpus indexed once per session with the real (bundled) embedder."""
+def _index_once(tmp_path_factory: pytest.TempPathFactory, embedder, corpus: Path, name: str) -> Path:
     from assistant.settings import Settings
     from indexing import build_index, open_index
 
-    data = tmp_path_factory.mktemp("sample-index")
-    settings = Settings(data_dir=data, corpus_dir=SAMPLE_CORPUS)
-    index = open_index(settings, embedder=real_embedder, must_exist=False)
+    data = tmp_path_factory.mktemp(name)
+    index = open_index(Settings(data_dir=data, corpus_dir=corpus), embedder=embedder, must_exist=False)
     try:
-        report = build_index(index, SAMPLE_CORPUS)
+        report = build_index(index, corpus)
     finally:
         index.close()
-    assert report.failed == [], f"sample corpus must index cleanly: {report.failed}"
+    assert report.failed == [], f"{corpus} must index cleanly: {report.failed}"
     return data
+
+
+@pytest.fixture(name="sample_index_template", scope="session")
+def fixture_sample_index_template(tmp_path_factory: pytest.TempPathFactory, real_embedder) -> Path:
+    """The sample corpus indexed once per session with the real (bundled) embedder."""
+    return _index_once(tmp_path_factory, real_embedder, SAMPLE_CORPUS, "sample-index")
 
 
 INDEPENDENT_CORPUS = REPO / "evals" / "independent" / "corpus"
@@ -114,18 +117,7 @@ INDEPENDENT_CORPUS = REPO / "evals" / "independent" / "corpus"
 @pytest.fixture(name="independent_index_template", scope="session")
 def fixture_independent_index_template(tmp_path_factory: pytest.TempPathFactory, real_embedder) -> Path:
     """The frozen independent evaluation corpus, indexed once per session."""
-    from assistant.settings import Settings
-    from indexing import build_index, open_index
-
-    data = tmp_path_factory.mktemp("independent-index")
-    settings = Settings(data_dir=data, corpus_dir=INDEPENDENT_CORPUS)
-    index = open_index(settings, embedder=real_embedder, must_exist=False)
-    try:
-        report = build_index(index, INDEPENDENT_CORPUS)
-    finally:
-        index.close()
-    assert report.failed == [], f"independent corpus must index cleanly: {report.failed}"
-    return data
+    return _index_once(tmp_path_factory, real_embedder, INDEPENDENT_CORPUS, "independent-index")
 
 
 @pytest.fixture(name="sample_data_dir")

@@ -6,6 +6,7 @@ import copy
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from assistant.errors import ConfigError
@@ -17,8 +18,6 @@ from assistant.ui.auth import (
     parse_users_env,
     verify_password,
 )
-
-httpx = pytest.importorskip("httpx")
 
 
 # ----------------------------------------------------------------------------- helpers

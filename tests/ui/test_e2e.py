@@ -11,9 +11,8 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import playwright.sync_api as sync_api
 import pytest
-
-sync_api = pytest.importorskip("playwright.sync_api")
 
 CHROMIUM_ARGS = ["--no-sandbox", "--headless=new", "--disable-gpu",
                  "--disable-background-networking", "--disable-component-update",

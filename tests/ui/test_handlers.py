@@ -19,7 +19,7 @@ from assistant.types import Answer
 ZONE = "prey-nob-coastal"
 QUESTION = "What share of industrial wastewater is treated at Prey Nob Coastal SEZ?"
 
-pytest.importorskip("gradio")
+import gradio  # noqa: F401, E402  (a hard dependency: fail, never skip)
 
 from assistant.ui import chat, dossier, evaluation, library, scorecard  # noqa: E402
 from assistant.ui.common import md_escape  # noqa: E402

@@ -13,13 +13,12 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from click.testing import CliRunner
 
 from assistant.errors import ConfigError
 from assistant.ui.auth import Authenticator, LoginLimiter, configured_users, hash_password
-
-httpx = pytest.importorskip("httpx")
 
 
 def _settings(users: str | None = None, file: Path | None = None) -> Any:

@@ -9,12 +9,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+import gradio  # noqa: F401, E402  (a hard dependency: fail, never skip)
 import pytest
 
 from assistant.types import Answer, Citation
-
-pytest.importorskip("gradio")
-
 from assistant.ui import chat  # noqa: E402
 
 HOSTILE = ("Treated ![](https://tracker.example/x.png) see [verify](https://phish.example) "

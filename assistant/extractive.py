@@ -8,14 +8,13 @@ the catalogue's requirement and threshold, cited to the framework document.
 
 from __future__ import annotations
 
-import functools
 import logging
-import math
 import re
 from dataclasses import dataclass
 
+from assistant.answer_type import Expected, expected_answer, fits
 from assistant.catalogue import Criterion
-from assistant.evidence import TermMatch, TermSupport, focus_terms
+from assistant.conflicts import conflict_note, figures, with_conflicts
 from assistant.quantities import extract_quantities
 from assistant.query import QueryPlan
 from assistant.text import (
@@ -27,7 +26,6 @@ from assistant.text import (
 )
 from assistant.types import REFUSAL, Answer, Citation, ScoredChunk
 from indexing.embed import Embedder
-from indexing.khmer import has_khmer
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +57,7 @@ class ExtractiveAnswerer:
         *,
         min_score: float = 0.32,
         max_sentences: int = 4,
-        term_support: float | None = None,
+        answer_window: int = 30,
         embed_budget: int = 24,
         same_passage_ratio: float = 0.4,
         other_passage_ratio: float = 0.95,
@@ -72,8 +70,8 @@ class ExtractiveAnswerer:
         self.embedder = embedder
         self.min_score = min_score
         self.max_sentences = max_sentences
-        # None turns the check off (tests with a hashing embedder, whose word vectors mean nothing).
-        self.term_support = TermSupport(embedder, threshold=term_support) if term_support else None
+        # How many of the best sentences may hold the kind of answer asked for.
+        self.answer_window = answer_window
         self.embed_budget = embed_budget
         self.same_passage_ratio = same_passage_ratio
         self.other_passage_ratio = other_passage_ratio
@@ -85,32 +83,18 @@ class ExtractiveAnswerer:
         self.weights = weights
         self.cross_zone_weights = cross_zone_weights
 
-    def unsupported_terms(
-        self, question: str, passages: list[ScoredChunk], drop: set[str]
-    ) -> list[TermMatch]:
-        """The question's focus terms that no retrieved passage covers, by stem or meaning.
+    def answer_kind(self, question: str, passages: list[ScoredChunk]) -> Expected | None:
+        """What the question asks for, or ``None`` when the passages cannot hold it at all.
 
-        Asking about a "tariff" or a "lease price" that the passages never mention, in
-        any wording, means the documents do not answer, however close the topic is.
+        A code the question names ("ISO 50001") must be written in some passage: a passage
+        about "ISO 14001" does not answer it, however close the topic.
         """
-        if self.term_support is None or not passages:
-            return []
-        # An answer's evidence sits in one place: each passage (with its document title and
-        # section) is asked to cover every term, and the best-covering passage decides.
-        terms = focus_terms(question, drop=drop)
-        if not any(has_khmer(p.chunk.text) for p in passages):
-            # English word vectors cannot relate a Khmer word to an English passage; the
-            # sentence-level similarity decides for such a question.
-            terms = [t for t in terms if not has_khmer(t)]
-        best: list[TermMatch] | None = None
-        for p in passages:
-            evidence = f"{p.chunk.title} {p.chunk.section or ''} {p.chunk.text}"
-            missing = self.term_support.unsupported(terms, evidence)
-            if best is None or len(missing) < len(best):
-                best = missing
-            if not best:
-                break
-        return best or []
+        text = " ".join(f"{p.chunk.title} {p.chunk.text}" for p in passages)
+        flat = re.sub(r"[\s\-]+", "", text).lower()
+        for code in _CODE.findall(question):
+            if re.sub(r"[\s\-]+", "", code).lower() not in flat:
+                return None
+        return expected_answer(question)
 
     # -- scoring ------------------------------------------------------------------
     def score_sentences(
@@ -179,17 +163,20 @@ class ExtractiveAnswerer:
         for criterion in plan.criteria[:2]:
             lead.append((_criterion_sentence(criterion), (framework_passages or {}).get(criterion.id)))
         scored = self.score_sentences(plan.text, passages, drop, cross_zone=plan.cross_zone)
-        best = scored[0] if scored else None
+        kind = self.answer_kind(question, passages) if scored else None
+        # Sentences that hold the kind of answer asked for: a price for a tariff question,
+        # a date for "when", a volume for "how many cubic metres".
+        window = scored if plan.cross_zone else scored[: self.answer_window]
+        fitting = [s for s in window if kind is not None and fits(kind, s.text)]
         weak = (
-            best is None
+            not fitting
             # Weak when no sentence is close to the question, whichever one ranks first.
             or max(s.semantic for s in scored) < self.min_score
-            or bool(self.unsupported_terms(question, passages, drop))
         )
         if weak and not lead:
             return Answer(question, REFUSAL, True, (), self.mode, tuple(passages))
         lead_text = " ".join(sentence for sentence, _ in lead)
-        chosen, conflict = ([], False) if weak else self._choose(scored, plan, passages, lead_text)
+        chosen, conflict = ([], False) if weak else self._choose(scored, plan, passages, lead_text, fitting)
         return self._compose(question, lead, chosen, passages, conflict, plan)
 
     def _choose(
@@ -198,14 +185,20 @@ class ExtractiveAnswerer:
         plan: QueryPlan,
         passages: list[ScoredChunk],
         lead_text: str = "",
+        fitting: list[ScoredSentence] | None = None,
     ) -> tuple[list[ScoredSentence], bool]:
-        """The sentences to quote, and whether they include a dated disagreement."""
+        """The sentences to quote, and whether they include a dated disagreement.
+
+        The first is the best of ``fitting`` (the sentences holding the kind of answer
+        asked for); the others support it.
+        """
         best = scored[0].score
+        fitting = fitting or scored
         if plan.cross_zone:
             # One sentence per zone with relevant evidence; within a zone a nearly as good
             # sentence from a newer document wins, as later evidence supersedes earlier.
             per_zone: dict[str | None, ScoredSentence] = {}
-            for s in scored:
+            for s in fitting:
                 if s.score < self.cross_zone_ratio * best:
                     continue
                 zone = passages[s.passage].chunk.zone
@@ -226,7 +219,7 @@ class ExtractiveAnswerer:
         if not (lead_text and not plan.zones):
             # A zone's own evidence is always quoted; a framework question whose criterion
             # the lead already states is quoted further only where a passage adds to it.
-            first = self._newest_close(scored, passages)
+            first = self._newest_close(fitting, passages)
             chosen, cited = [first], {first.passage}
             covered |= set(content_terms(first.text)) & wanted
             # What the first passage says counts before another passage is asked to add to it.
@@ -250,8 +243,8 @@ class ExtractiveAnswerer:
             chosen.append(s)
             cited.add(s.passage)
             covered |= gain
-        with_conflicts = _with_conflicts(chosen, scored, passages, wanted)
-        return with_conflicts, len(with_conflicts) > len(chosen)
+        quoted = with_conflicts(chosen, scored, passages, wanted)
+        return quoted, len(quoted) > len(chosen)
 
     def _newest_close(self, scored: list[ScoredSentence], passages: list[ScoredChunk]) -> ScoredSentence:
         """The best sentence, or a nearly as good one from a newer document of the same zone.
@@ -318,7 +311,7 @@ class ExtractiveAnswerer:
             label = _zone_label(passage, names) if several else ""
             text = _as_quoted(s.text, first=s.position == 0, last=s.position == n_units[s.passage] - 1)
             parts.append(f"{label}{text} [{cite(passage, s.text)}]")
-        notes = _conflict_note(chosen, passages) if conflict else ""
+        notes = conflict_note(chosen, passages) if conflict else ""
         if notes:
             parts.append(notes)
         citations = tuple(
@@ -341,6 +334,8 @@ class ExtractiveAnswerer:
         return Answer(question, " ".join(parts), False, citations, self.mode, given)
 
 
+# A standard or document code: letters then a number ("ISO 50001", "ISO-14001").
+_CODE = re.compile(r"\b[A-Z]{2,}[ -]?\d{3,6}\b")
 _YES_NO = re.compile(r"^\s*(is|are|was|were|does|do|did|has|have|had|can|could|will|would|should)\b", re.I)
 _NEGATION = re.compile(
     r"\b(no|not|none|never|nor|without|lacks?|lacking|absent|neither|nobody|nothing|yet to)\b|n't\b", re.I
@@ -401,7 +396,7 @@ def _asked_figure(question: str, sentence: str) -> str:
     ]
     if not quantities:
         return ""
-    labelled = {round(v, 6): label for v, _, label in _figures(sentence)}
+    labelled = {round(v, 6): label for v, _, label in figures(sentence)}
     best = max(quantities, key=lambda q: len(labelled.get(round(q.value, 6), frozenset()) & wanted))
     return best.text
 
@@ -457,109 +452,3 @@ def _best_quote(sentence: str, passage: ScoredChunk) -> str:
     units = split_sentences(passage.chunk.text)
     terms = content_terms(sentence)
     return max(units, key=lambda u: overlap(terms, u)) if units else passage.chunk.text[:200]
-
-
-@functools.lru_cache(maxsize=2048)  # a chosen sentence is compared with up to 40 others
-def _figures(text: str, label_terms: int = 5) -> tuple[tuple[float, str, frozenset[str]], ...]:
-    """The measured figures of a sentence: ``(value, unit, label)``.
-
-    The label is the last few content words written before the figure (since the previous
-    measured figure), which is how table runs name a value ("CETP capacity 2,000 m3/day"),
-    plus what follows "of" in prose ("85% of the industrial wastewater").
-    """
-    out: list[tuple[float, str, frozenset[str]]] = []
-    quantities = [q for q in extract_quantities(text) if q.unit is not None]
-    previous_end = 0
-    for n, q in enumerate(quantities):
-        before = [t for t in content_terms(text[previous_end : q.start]) if not has_number(t)]
-        after: list[str] = []
-        rest = text[q.end : quantities[n + 1].start if n + 1 < len(quantities) else len(text)]
-        if rest.lstrip().lower().startswith("of "):
-            after = [t for t in content_terms(rest) if not has_number(t)][:3]
-        label = frozenset(before[-label_terms:] + after)
-        if label and not _is_target(text, q.start, q.end):
-            out.append((q.value, q.unit or "", label))
-        previous_end = q.end
-    return tuple(out)
-
-
-# Plans and targets: a base-form verb of change before "to", or a planning word just
-# before the figure; "by 2027" or "from December 2025" after it. Past tenses ("expanded
-# to") report a current value and are not matched.
-_TARGET_BEFORE = re.compile(
-    r"(\b(expand|increase|raise|extend|upgrade|reach|achieve|cut|reduce|bring)\b[^.;]*\bto\s+"
-    r"|\b(target|targets|plan|plans|planned|will|aim|aims|goal)\b[^.;]{0,30})$",
-    re.I,
-)
-_TARGET_AFTER = re.compile(r"^\s*(by|from|until)\s+(\w+\s+)?(19|20)\d\d\b|^\s*(planned|targeted)\b", re.I)
-
-
-def _is_target(text: str, start: int, end: int) -> bool:
-    """Whether a figure is a plan or target ("expand to 3,200 m3/day", "10% by 2027").
-
-    A planned value is not a second measurement of the current one, so it never makes
-    two documents disagree.
-    """
-    return bool(_TARGET_BEFORE.search(text[max(0, start - 80) : start])) or bool(
-        _TARGET_AFTER.match(text[end : end + 40])
-    )
-
-
-def _disagree(a: str, b: str, wanted: set[str]) -> bool:
-    """Whether ``b`` gives a different value for a figure of ``a`` that the question is about.
-
-    Same unit, nearly the same label, a different value, and ``b`` does not also state
-    ``a``'s value for that unit (a table row that repeats the figure agrees with it).
-    """
-    fb = _figures(b)
-    for value, unit, label in _figures(a):
-        if wanted and not (label & wanted):
-            continue
-        same = [
-            (v, lb)
-            for v, u, lb in fb
-            if u == unit and len(label & lb) >= 2 and len(label & lb) / len(label | lb) >= 0.6
-        ]
-        if not same or any(math.isclose(v, value, rel_tol=0.01) for v, _ in same):
-            continue
-        return True
-    return False
-
-
-def _with_conflicts(
-    chosen: list[ScoredSentence],
-    scored: list[ScoredSentence],
-    passages: list[ScoredChunk],
-    wanted: set[str] | None = None,
-) -> list[ScoredSentence]:
-    """Add the disagreeing sentence of another dated document, newest first."""
-    out = list(chosen)
-    for s in chosen:
-        p = passages[s.passage].chunk
-        if not has_number(s.text):
-            continue
-        for other in scored[:40]:
-            q = passages[other.passage].chunk
-            if other in out or q.source == p.source or q.zone != p.zone or not (p.date and q.date):
-                continue
-            if other.score < 0.6 * s.score or not has_number(other.text):
-                continue
-            if _disagree(s.text, other.text, wanted or set()):
-                out.append(other)
-                break
-    if len(out) == len(chosen):
-        return chosen
-    out.sort(key=lambda x: passages[x.passage].chunk.date or "", reverse=True)
-    return out
-
-
-def _conflict_note(chosen: list[ScoredSentence], passages: list[ScoredChunk]) -> str:
-    dated = [passages[s.passage].chunk for s in chosen if passages[s.passage].chunk.date]
-    if len({c.source for c in dated}) < 2:
-        return ""
-    newest = max(dated, key=lambda c: c.date or "")
-    older = sorted({c.date for c in dated if c.source != newest.source and c.date})
-    return (
-        f"Note: the documents disagree; the newest ({newest.title}, {newest.date}) is preferred "
-        f"over the older figure ({', '.join(older)})."
-    )

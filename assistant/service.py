@@ -153,7 +153,7 @@ def build_answerer(settings: Settings, index: Index) -> Answerer:
     return ExtractiveAnswerer(
         index.embedder,
         min_score=settings.min_evidence_score,
-        term_support=settings.term_support or None,
+        answer_window=settings.answer_window,
     )
 
 

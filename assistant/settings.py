@@ -109,11 +109,11 @@ class Settings(BaseSettings):
     min_evidence_score: float = Field(
         0.32, description="Below this best cosine similarity the answerer refuses."
     )
-    term_support: float = Field(
-        0.5, ge=0, le=1,
-        description="Refuse when a word naming what the question asks has no counterpart in "
-        "the retrieved passages: no word with the same stem and none whose embedding is at "
-        "least this similar (docs/eval.md: chosen on the dev split); 0 turns the check off.",
+    answer_window: int = Field(
+        30, ge=1,
+        description="How many of the best-scoring sentences may hold the kind of answer the "
+        "question asks for (a price, a date, a share, a volume...); when none does, the "
+        "answerer refuses (docs/eval.md: chosen on the dev split).",
     )
     support_threshold: float = Field(
         0.45, description="Citation checker: minimum similarity of a sentence to its passage."

@@ -68,8 +68,8 @@ def test_cross_zone_question_considers_every_zone(assistant) -> None:
         pytest.param("What electricity tariff do factories in Thnal Dach SEZ pay?", id="tariff"),
         pytest.param("Which SEZ was finally chosen to host the UNIDO green industrial park pilot in Cambodia?",
                      id="not-yet-decided", marks=pytest.mark.xfail(
-                         strict=True, reason="known regression (issue #14 note): every word of this "
-                         "near miss is in the framework pages, so term support finds it answered")),
+                         strict=True, reason="known regression (issue #14 note): the question asks which "
+                         "zone, an open kind of answer, and the framework pages discuss the pilot")),
     ],
 )
 def test_unanswerable_questions_get_the_refusal(assistant, question: str) -> None:

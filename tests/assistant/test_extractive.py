@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from assistant.catalogue import Criterion, Threshold
-from assistant.extractive import ExtractiveAnswerer, _disagree, _figures, _is_cut
+from assistant.conflicts import _disagree, figures
+from assistant.extractive import ExtractiveAnswerer, _is_cut
 from assistant.query import QueryPlan
 from assistant.types import Chunk, ScoredChunk
 from indexing.embed import HashingEmbedder
@@ -24,13 +25,13 @@ def _answerer() -> ExtractiveAnswerer:
 
 
 def test_figures_are_labelled_by_the_words_that_name_them() -> None:
-    figures = _figures("Share of industrial wastewater treated at the CETP, 2024 100% "
-                       "Share of treated effluent reused 12%")
-    assert [(v, u) for v, u, _ in figures] == [(100.0, "%"), (12.0, "%")]
-    assert {"indus", "waste", "treat"} <= figures[0][2]
-    assert "reus" in figures[1][2] and "indus" not in figures[1][2]
+    found = figures("Share of industrial wastewater treated at the CETP, 2024 100% "
+                    "Share of treated effluent reused 12%")
+    assert [(v, u) for v, u, _ in found] == [(100.0, "%"), (12.0, "%")]
+    assert {"indus", "waste", "treat"} <= found[0][2]
+    assert "reus" in found[1][2] and "indus" not in found[1][2]
     # In prose the thing measured follows "of".
-    (value, unit, label), = _figures("In 2022 the CETP is treating about 85% of the industrial wastewater.")
+    (value, unit, label), = figures("In 2022 the CETP is treating about 85% of the industrial wastewater.")
     assert (value, unit) == (85.0, "%") and {"indus", "waste"} <= label
 
 

@@ -51,8 +51,7 @@ def ui_assistant(ui_corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> A
         for key in [k for k in os.environ if k.startswith("EIP_")]:
             mp.delenv(key)
         # Hashing vectors give lower cosines than a sentence model; the bar is lowered.
-        settings = Settings(data_dir=data, corpus_dir=ui_corpus, min_evidence_score=0.05,
-                            term_support=0.0)
+        settings = Settings(data_dir=data, corpus_dir=ui_corpus, min_evidence_score=0.05)
     index = open_index(settings, embedder=HashingEmbedder(), store=InMemoryStore(),
                        must_exist=False)
     build_index(index, ui_corpus)

@@ -1,0 +1,219 @@
+"""What kind of answer a question asks for, and whether a sentence can give one.
+
+A question about a "tariff" wants a price, "what share" wants a percentage, "when did"
+wants a date, "how many cubic metres" wants a volume. A sentence without a figure of that
+kind cannot answer it, however close its topic: the water-supply paragraph of a zone
+profile does not state the water *tariff* unless it names a price. This is read from the
+question's grammar and the parsed quantities of the evidence, not from the wording of any
+particular document, so it holds for paraphrases ("what does a cubic metre of tap water
+cost") and for corpora the answerer was never tuned on.
+
+Example::
+
+    want = expected_answer("What electricity tariff do factories pay?")
+    want.kind                                            # 'money'
+    fits(want, "Tenants draw power from the 22 kV grid.")  # False
+    fits(want, "Power is sold at USD 0.16 per kWh.")       # True
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.quantities import extract_quantities
+
+#: Canonical units of ``assistant.quantities`` (and the extra ones read here) by dimension.
+DIMENSIONS: dict[str, frozenset[str]] = {
+    "volume": frozenset({"m3/day", "m3", "m3/year"}),
+    "energy": frozenset({"MWh"}),
+    "power": frozenset({"MW"}),
+    "mass": frozenset({"t"}),
+    "carbon": frozenset({"tCO2e"}),
+    "area": frozenset({"ha", "m2"}),
+    "length": frozenset({"km", "m"}),
+    "duration": frozenset({"duration"}),
+    "share": frozenset({"%"}),
+}
+
+# Unit names a question may use, without a number, mapped to a dimension. Plain English
+# unit vocabulary: it describes measurement, not any corpus.
+_UNIT_WORDS: tuple[tuple[str, str], ...] = (
+    (r"cubic met(?:re|er)s?|m3|m³|lit(?:re|er)s?|megalit(?:re|er)s?", "volume"),
+    (r"(?:kilo|mega|giga)watt[- ]?hours?|[kmg]wh", "energy"),
+    (r"(?:peak\s+)?(?:kilo|mega)watts?|[km]wp?", "power"),
+    (r"tonnes?|tons?|tonnage|kilograms?|kg", "mass"),
+    (r"hectares?|square\s+met(?:re|er)s?|m2|m²", "area"),
+    (r"kilomet(?:re|er)s?|km|met(?:re|er)s?", "length"),
+    (r"minutes?|hours?", "duration"),
+    (r"per ?cent(?:age)?|%", "share"),
+)
+_UNIT_WORD_RE = re.compile(
+    r"\b(?:in|many|much|of|what|which)\s+(?:the\s+)?(?P<unit>"
+    + "|".join(f"(?:{p})" for p, _ in _UNIT_WORDS)
+    + r")(?![\w-])",
+    re.IGNORECASE,
+)
+# Measure questions that name the dimension by their wording rather than by a unit.
+_MEASURE_PHRASES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (r"\bhow\s+far\b|\bdistance\b", ("length", "duration")),
+    (r"\bhow\s+(?:tall|high)\b|\bheight\b", ("length",)),
+    (r"\bhow\s+long\b", ("duration", "length")),
+)
+_SHARE_RE = re.compile(
+    r"\bwhat\s+(?:share|fraction|proportion|portion|percentage|per ?cent|part|slice)\b"
+    r"|\bhow\s+much\s+of\b|\bwhat\s+%",
+    re.IGNORECASE,
+)
+# Price words: what a question about money asks for.
+_MONEY_RE = re.compile(
+    r"\b(?:cost|costs|costing|price|prices|priced|tariffs?|fees?|rent|rents|rental|wages?|"
+    r"salar(?:y|ies)|pay|pays|paid|charges?|charged|invest(?:ed|s|ment)?|spen[dt]|spending|"
+    r"budget|how\s+much\s+money)\b",
+    re.IGNORECASE,
+)
+_DATE_RE = re.compile(
+    r"^\s*(?:(?:and|so|but)\s+)?when\s+(?:did|does|do|was|were|is|are|will|would|has|have|had|"
+    r"can|could|should|must)\b|\b(?:what|which|in\s+what|in\s+which)\s+(?:year|month|date)\b|"
+    r"\bsince\s+when\b|\bby\s+when\b|\bhow\s+soon\b",
+    re.IGNORECASE,
+)
+_CLOCK_RE = re.compile(r"\bwhat\s+time\b|\bat\s+what\s+hour\b", re.IGNORECASE)
+_COUNT_RE = re.compile(r"\bhow\s+many\b|\bnumber\s+of\b", re.IGNORECASE)
+_PERSON_RE = re.compile(
+    r"^\s*who\s+(?:is|was)\s+(?:the\s+)?(?:current\s+)?(?:general\s+)?"
+    r"(?:manager|director|chair\w*|head|boss|chief\s+\w+|ceo|president|adviser|advisor|minister|governor)\b"
+    r"|^\s*who\s+(?:chairs|heads|leads|directs)\b"
+    r"|\bwhat\s+is\s+the\s+name\s+of\s+the\b",
+    re.IGNORECASE,
+)
+# Where one question asks two things ("how many ..., and what roles ..."); each part is
+# read on its own and the question can be answered if any part can.
+_CLAUSE_SPLIT = re.compile(
+    r",?\s+and\s+(?=(?:what|how|when|which|who|where|why|is|are|was|were|does|do|did|has|have|if)\b)"
+    r"|[;?]\s+",
+    re.IGNORECASE,
+)
+
+_MONEY_IN_TEXT = re.compile(
+    r"(?:US\$|\$|USD|KHR|EUR|€|៛)\s?\d|\d[\d,.]*\s?(?:million\s+|billion\s+|m\s+|bn\s+)?"
+    r"(?:USD|US\$|dollars?|riels?|KHR|EUR|euros?)\b",
+    re.IGNORECASE,
+)
+_CLOCK_IN_TEXT = re.compile(
+    r"\b\d{1,2}[:.]\d{2}\b|\b\d{1,2}\s?(?:a\.?m\.?|p\.?m\.?)(?!\w)|\bo'clock\b|\bnoon\b|\bmidnight\b",
+    re.IGNORECASE,
+)
+_MONTHS = (
+    r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+)
+_DATE_IN_TEXT = re.compile(
+    rf"\b(?:19|20)\d\d\b|\b(?:{_MONTHS})\b|\bQ[1-4]\b|\b\d{{1,2}}/\d{{1,2}}/\d{{2,4}}\b",
+    re.IGNORECASE,
+)
+_LENGTH_IN_TEXT = re.compile(r"\d\s?(?:km|kilomet(?:re|er)s?|met(?:re|er)s?|m)\b", re.IGNORECASE)
+_DURATION_IN_TEXT = re.compile(
+    r"\d\s?(?:-\s?)?(?:minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?)\b", re.IGNORECASE
+)
+_AREA_IN_TEXT = re.compile(r"\d\s?(?:m2|m²|square\s+met(?:re|er)s?|sq\.?\s?m)\b", re.IGNORECASE)
+_WORD_NUMBER = re.compile(
+    r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|"
+    r"twenty|thirty|forty|fifty|hundred|thousand|single|no|none|all)\b",
+    re.IGNORECASE,
+)
+_HONORIFIC = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|H\.\s?E|Excellency|Oknha|Lok\s+Chumteav)\b\.?\s+[A-Z]")
+_NAMED = re.compile(r"\b(?:named|called)\s+[A-Z]|\b[A-Z][a-z]+\s+[A-Z][a-z]+\s*\((?:the\s+)?[a-z]")
+
+
+@dataclass(frozen=True, slots=True)
+class Expected:
+    """The kinds of answer a question accepts; ``open`` accepts any sentence."""
+
+    kinds: frozenset[str]
+
+    @property
+    def open(self) -> bool:
+        return "open" in self.kinds
+
+    @property
+    def kind(self) -> str:
+        """A single label, for logs and tests ("open" if any part is open)."""
+        return "open" if self.open else "+".join(sorted(self.kinds))
+
+
+def _clause_kinds(clause: str) -> set[str]:
+    kinds: set[str] = set()
+    if _CLOCK_RE.search(clause):
+        return {"clock"}
+    if _PERSON_RE.search(clause):
+        return {"person"}
+    if _MONEY_RE.search(clause) and not re.match(r"^\s*(?:which|who)\b", clause, re.IGNORECASE):
+        return {"money"}
+    if _DATE_RE.search(clause):
+        return {"date"}
+    for m in _UNIT_WORD_RE.finditer(clause):
+        unit = m.group("unit")
+        for pattern, dimension in _UNIT_WORDS:
+            if re.fullmatch(pattern, unit, re.IGNORECASE):
+                kinds.add(dimension)
+                break
+    if kinds:
+        return kinds
+    for pattern, dimensions in _MEASURE_PHRASES:
+        if re.search(pattern, clause, re.IGNORECASE):
+            return set(dimensions)
+    if _SHARE_RE.search(clause):
+        return {"share"}
+    if _COUNT_RE.search(clause):
+        return {"count"}
+    return {"open"}
+
+
+def expected_answer(question: str) -> Expected:
+    """What the question asks for: money, a date, a share, a measure of some dimension, ..."""
+    parts = [p for p in _CLAUSE_SPLIT.split(question) if p and p.strip()]
+    kinds: set[str] = set()
+    for part in parts or [question]:
+        kinds |= _clause_kinds(part)
+    return Expected(frozenset(kinds))
+
+
+def _units(sentence: str) -> set[str]:
+    units = {q.unit for q in extract_quantities(sentence) if q.unit}
+    if _LENGTH_IN_TEXT.search(sentence):
+        units.add("km")
+    if _DURATION_IN_TEXT.search(sentence):
+        units.add("duration")
+    if _AREA_IN_TEXT.search(sentence):
+        units.add("m2")
+    return units
+
+
+def _fits_kind(kind: str, sentence: str, units: set[str]) -> bool:
+    if kind == "open":
+        return True
+    if kind == "money":
+        return bool(_MONEY_IN_TEXT.search(sentence))
+    if kind == "clock":
+        return bool(_CLOCK_IN_TEXT.search(sentence))
+    if kind == "date":
+        return bool(_DATE_IN_TEXT.search(sentence))
+    if kind == "person":
+        return bool(_HONORIFIC.search(sentence) or _NAMED.search(sentence))
+    if kind == "share":
+        # "all of it", "none", "3 of 19" and "85%" all state a share.
+        return "%" in units or bool(_WORD_NUMBER.search(sentence))
+    if kind == "count":
+        return any(q.kind != "year" for q in extract_quantities(sentence)) or bool(
+            _WORD_NUMBER.search(sentence)
+        )
+    return bool(units & DIMENSIONS.get(kind, frozenset()))
+
+
+def fits(expected: Expected, sentence: str) -> bool:
+    """Whether ``sentence`` holds an answer of a kind the question accepts."""
+    if expected.open:
+        return True
+    units = _units(sentence)
+    return any(_fits_kind(kind, sentence, units) for kind in expected.kinds)

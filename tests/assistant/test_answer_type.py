@@ -1,0 +1,59 @@
+"""What a question asks for, and whether a sentence can hold it (sentences written for the test)."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answer_type import expected_answer, fits
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("What does a cubic metre of tap water cost here?", "money"),
+        ("How much do tenants pay in rent each month?", "money"),
+        ("What share of the workforce is female?", "share"),
+        ("What proportion of sludge is composted?", "share"),
+        ("When was the permit signed?", "date"),
+        ("In which year did the plant open?", "date"),
+        ("What time does the first bus leave?", "clock"),
+        ("How many cubic metres are pumped each day?", "volume"),
+        ("How big is the rooftop array, in peak kilowatts?", "power"),
+        ("How many hectares of forest are protected?", "area"),
+        ("How far is the estate from the airport?", "duration+length"),
+        ("How many tenants are there?", "count"),
+        ("Who is the general manager of the operator?", "person"),
+        ("How is hazardous waste handled?", "open"),
+        # A conditional "when" is not a question about a date.
+        ("When a report is late, what does the operator do?", "open"),
+        # Two questions in one: either part may be answered.
+        ("How many people work in the team, and what roles do they hold?", "open"),
+    ],
+)
+def test_the_kind_of_answer_follows_the_question(question: str, kind: str) -> None:
+    assert expected_answer(question).kind == kind
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "ok"),
+    [
+        ("What electricity tariff do factories pay?", "Power is sold to tenants at USD 0.16 per kWh.", True),
+        ("What electricity tariff do factories pay?", "Factories draw power from a 22 kV grid line.", False),
+        ("What share of water is reused?", "Nine of the 20 tenants reuse their rinse water.", True),
+        ("What share of water is reused?", "All treated water goes back to the cooling towers.", True),
+        ("What share of water is reused?", "Reuse started at the dye house in 2021.", False),
+        ("When was the permit signed?", "The discharge permit was signed in March 2023.", True),
+        ("When was the permit signed?", "The discharge permit covers the outfall.", False),
+        ("How many cubic metres are pumped daily?", "The wells deliver 640 m3/day.", True),
+        ("How many cubic metres are pumped daily?", "The wells deliver 64% of the supply.", False),
+        ("How far is the estate from the airport?", "The airport is a 40-minute drive away.", True),
+        ("How far is the estate from the airport?", "The airport is 35 km to the north.", True),
+        ("What time does the first bus leave?", "The first bus leaves the depot at 5:30.", True),
+        ("What time does the first bus leave?", "Buses leave the depot every day.", False),
+        ("Who is the general manager of the operator?", "The operator is run by Mr. Dara Sok.", True),
+        ("Who is the general manager of the operator?", "The operator employs 18 staff.", False),
+        ("How is hazardous waste handled?", "Hazardous waste goes to a licensed contractor.", True),
+    ],
+)
+def test_a_sentence_fits_only_if_it_holds_that_kind_of_answer(question: str, sentence: str, ok: bool) -> None:
+    assert fits(expected_answer(question), sentence) is ok

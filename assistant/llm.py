@@ -21,6 +21,7 @@ from assistant.prompts import CONDENSE_SYSTEM_PROMPT, SYSTEM_PROMPT, condense_me
 from assistant.query import QueryPlan, Turn
 from assistant.text import content_terms, overlap, split_sentences
 from assistant.types import REFUSAL, Answer, Citation, ScoredChunk
+from assistant.vocabulary import CITATION_MARKER
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -37,7 +38,7 @@ _NOTHING_RETRIEVED = "no passages were retrieved; the model was not asked"
 _NO_KEY = "not-needed"  # local OpenAI-compatible servers accept any key, the client needs one
 
 # "... wastewater. [2]" -> "... wastewater [2]." so the marker stays with its sentence.
-_TRAILING_MARKERS = re.compile(r"([.!?])((?:\s*\[\d+(?:\s*,\s*\d+)*\])+)")
+_TRAILING_MARKERS = re.compile(rf"([.!?])((?:\s*{CITATION_MARKER.pattern})+)")
 
 
 def build_chat_model(settings: Settings) -> BaseChatModel:

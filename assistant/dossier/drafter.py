@@ -21,13 +21,14 @@ import numpy as np
 from assistant.catalogue import Criterion
 from assistant.dossier.dates import document_date
 from assistant.dossier.matching import CriterionQuery, evidence_sentences, relevance, term_weights
-from assistant.dossier.rules import INSUFFICIENT, Decision, Finding, Rules, decide, read_sentence
+from assistant.dossier.rules import Decision, Finding, Rules, decide, read_sentence
 from assistant.dossier.signals import DECISIVE
 from assistant.dossier.thresholds import Scoring, Target, parse_target
 from assistant.dossier.wording import STATUS_PHRASE, gaps, justification_text, rationale
 from assistant.retrieve import Retriever
+from assistant.storage.vectors import Filter
 from assistant.types import Chunk, CriterionDraft, Dossier, EvidenceItem, ScoredChunk
-from indexing.store import Filter
+from assistant.vocabulary import INSUFFICIENT
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray

@@ -11,12 +11,12 @@ from types import SimpleNamespace
 import pytest
 from click.testing import CliRunner
 
-from assistant.cli import dossier as cli_draft
 from assistant.catalogue import Criterion, load_catalogue, load_zones
 from assistant.cli import cli
+from assistant.cli import dossier as cli_draft
 from assistant.types import CriterionDraft, EvidenceItem
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 ZONE = "koh-kong-bay"
 REPORT = "zones/koh-kong-bay/reports/baseline-assessment-2024.pdf"
 

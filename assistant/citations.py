@@ -15,9 +15,10 @@ import numpy as np
 
 from assistant.text import content_terms, numbers, overlap, split_sentences
 from assistant.types import REFUSAL, ScoredChunk
+from assistant.vocabulary import CITATION_MARKER
 from indexing.embed import Embedder
 
-MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
+MARKER = CITATION_MARKER  # the checker's name for it
 # A claim ends after its citation marker(s) (and any closing punctuation), or at a line break.
 _CLAIM_END = re.compile(r"(\[\d+(?:\s*,\s*\d+)*\](?:\s*\[\d+(?:\s*,\s*\d+)*\])*[.!?;:]?)\s+|\n+")
 

@@ -21,6 +21,7 @@ from assistant.prompts import CONDENSE_SYSTEM_PROMPT, SYSTEM_PROMPT, condense_me
 from assistant.query import QueryPlan, Turn
 from assistant.text import content_terms, overlap, split_sentences
 from assistant.types import REFUSAL, Answer, Citation, ScoredChunk
+from assistant.vocabulary import CITATION_MARKER
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -37,7 +38,7 @@ _NOTHING_RETRIEVED = "no passages were retrieved; the model was not asked"
 _NO_KEY = "not-needed"  # local OpenAI-compatible servers accept any key, the client needs one
 
 # "... wastewater. [2]" -> "... wastewater [2]." so the marker stays with its sentence.
-_TRAILING_MARKERS = re.compile(r"([.!?])((?:\s*\[\d+(?:\s*,\s*\d+)*\])+)")
+_TRAILING_MARKERS = re.compile(rf"([.!?])((?:\s*{CITATION_MARKER.pattern})+)")
 
 
 def build_chat_model(settings: Settings) -> BaseChatModel:
@@ -139,7 +140,7 @@ def _guarded(calls: Iterable[Any], endpoint: str) -> Iterator[Any]:
         yield item
 
 
-def _invoke(chat_model: BaseChatModel, messages: list[Any]) -> str:
+def invoke_chat(chat_model: BaseChatModel, messages: list[Any]) -> str:
     endpoint = describe_endpoint(chat_model)
     try:
         reply = chat_model.invoke(messages)
@@ -173,7 +174,7 @@ def condense_question(chat_model: BaseChatModel, question: str, history: Sequenc
         SystemMessage(content=CONDENSE_SYSTEM_PROMPT),
         HumanMessage(content=condense_message(question, [(t.question, t.zone) for t in history])),
     ]
-    reply = _invoke(chat_model, messages)
+    reply = invoke_chat(chat_model, messages)
     lines = [line.strip() for line in reply.strip().splitlines() if line.strip()]
     standalone = lines[0] if lines else ""
     standalone = re.sub(r"^(standalone question|question)\s*:\s*", "", standalone, flags=re.I)
@@ -241,7 +242,7 @@ class LLMAnswerer:
         numbered = self.number(passages, framework_passages)
         if not numbered:
             return self._refusal(question, passages, (_NOTHING_RETRIEVED,))
-        reply = _invoke(self.chat_model, self.messages(question, plan, numbered))
+        reply = invoke_chat(self.chat_model, self.messages(question, plan, numbered))
         return self.finish(question, reply, numbered, passages)
 
     def stream(self, question: str, plan: QueryPlan, passages: list[ScoredChunk],
@@ -271,7 +272,7 @@ class LLMAnswerer:
         """Run the citation checker on a raw reply and build the final Answer."""
         by_marker = {n: p for n, p, _ in numbered}
         given = tuple(p for _, p, _ in numbered)
-        result = self.checker.check(_normalise(reply), by_marker)
+        result = self.checker.check(normalise_markers(reply), by_marker)
         warnings = _warnings(result, reply)
         if result.refused:
             return self._refusal(question, given or tuple(passages), warnings)
@@ -308,7 +309,7 @@ class LLMAnswerer:
         return Answer(question, REFUSAL, True, (), self.mode, tuple(passages), tuple(warnings))
 
 
-def _normalise(reply: str) -> str:
+def normalise_markers(reply: str) -> str:
     """Move markers written after the full stop back in front of it."""
     return _TRAILING_MARKERS.sub(lambda m: f" {m.group(2).strip()}{m.group(1)}", reply.strip())
 

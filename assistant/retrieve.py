@@ -14,10 +14,10 @@ from typing import Literal
 from assistant.catalogue import ZoneRegistry
 from assistant.query import QueryPlan
 from assistant.settings import Settings
+from assistant.storage.index import Index
+from assistant.storage.vectors import Filter
 from assistant.text import content_terms, words
 from assistant.types import ScoredChunk
-from indexing.index import Index
-from indexing.store import Filter
 
 logger = logging.getLogger(__name__)
 
@@ -110,7 +110,7 @@ def diversify(
 
 
 class Retriever:
-    """Finds the passages for a question from an opened :class:`~indexing.index.Index`."""
+    """Finds the passages for a question from an opened :class:`~assistant.storage.index.Index`."""
 
     def __init__(self, index: Index, settings: Settings, registry: ZoneRegistry | None = None) -> None:
         self.index = index

@@ -60,7 +60,8 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from assistant.errors import EIPError
-from assistant.types import STATUSES, CriterionDraft, EvidenceItem
+from assistant.types import CriterionDraft, EvidenceItem
+from assistant.vocabulary import STATUSES
 
 if TYPE_CHECKING:
     from assistant.settings import Settings

@@ -36,30 +36,30 @@ from typing import Any
 
 from assistant.catalogue import CATEGORIES, Catalogue, Criterion, ZoneRegistry
 from assistant.reviews import StoredCell, criterion_sort_key
-from assistant.types import STATUSES, CriterionDraft
+from assistant.types import CriterionDraft
+from assistant.vocabulary import (
+    CATEGORY_LABELS,
+    INSUFFICIENT,
+    MEETS,
+    NOT_DRAFTED,
+    NOT_MET,
+    PARTIAL,
+    PREREQUISITE,
+    STATUS_LABELS,
+    STATUSES,
+)
 
 logger = logging.getLogger(__name__)
 
-POINTS: dict[str, float] = {"meets": 1.0, "partially_meets": 0.5, "does_not_meet": 0.0,
-                            "insufficient_evidence": 0.0}
-NOT_DRAFTED = "not_drafted"
-PREREQUISITE = "prerequisite"
-STATUS_LABELS: dict[str, str] = {
-    "meets": "Meets", "partially_meets": "Partially meets", "does_not_meet": "Does not meet",
-    "insufficient_evidence": "Insufficient evidence", NOT_DRAFTED: "Not drafted",
-}
-CATEGORY_LABELS: dict[str, str] = {
-    "prerequisite": "Prerequisites", "park_management": "Park management",
-    "environmental": "Environmental", "social": "Social", "economic": "Economic",
-}
+POINTS: dict[str, float] = {MEETS: 1.0, PARTIAL: 0.5, NOT_MET: 0.0, INSUFFICIENT: 0.0}
 CATEGORY_SHORT: dict[str, str] = {
     "prerequisite": "Prereq.", "park_management": "PM", "environmental": "Env.",
     "social": "Social", "economic": "Econ.",
 }
 # Green / amber / red / grey, plus white for cells nobody drafted.
 STATUS_COLOURS: dict[str, str] = {
-    "meets": "#2e7d32", "partially_meets": "#f9a825", "does_not_meet": "#c62828",
-    "insufficient_evidence": "#9e9e9e", NOT_DRAFTED: "#ffffff",
+    MEETS: "#2e7d32", PARTIAL: "#f9a825", NOT_MET: "#c62828", INSUFFICIENT: "#9e9e9e",
+    NOT_DRAFTED: "#ffffff",
 }
 
 CellInput = StoredCell | CriterionDraft | str
@@ -268,8 +268,8 @@ def _score_zone(zone: str, row: Mapping[str, CellState], columns: Sequence[Score
         status = row[col.id].status
         counts.setdefault(col.category, {s: 0 for s in (*STATUSES, NOT_DRAFTED)})[status] += 1
         if col.category == PREREQUISITE:
-            if status != "meets":
-                not_met = status in ("does_not_meet", "partially_meets")
+            if status != MEETS:
+                not_met = status in (NOT_MET, PARTIAL)
                 how = "not met" if not_met else "not evidenced"
                 blocking.append(f"{col.id} {how} ({status})")
             continue
@@ -278,7 +278,7 @@ def _score_zone(zone: str, row: Mapping[str, CellState], columns: Sequence[Score
     total_weight = sum(weights.get(cat, 0.0) for cat in category_scores)
     readiness = (sum(weights.get(cat, 0.0) * s for cat, s in category_scores.items())
                  / total_weight) if total_weight > 0 else 0.0
-    covered = sum(row[c.id].status not in ("insufficient_evidence", NOT_DRAFTED) for c in columns)
+    covered = sum(row[c.id].status not in (INSUFFICIENT, NOT_DRAFTED) for c in columns)
     found = registry.get(zone) if registry is not None else None
     return {
         "zone": zone,
@@ -287,7 +287,7 @@ def _score_zone(zone: str, row: Mapping[str, CellState], columns: Sequence[Score
         "readiness": round(100 * readiness, 1),
         "category_scores": category_scores,
         "counts": counts,
-        "met": sum(row[c.id].status == "meets" for c in columns),
+        "met": sum(row[c.id].status == MEETS for c in columns),
         "total": len(columns),
         "coverage": covered / len(columns) if columns else 0.0,
         "blocked": bool(blocking),

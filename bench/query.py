@@ -65,11 +65,11 @@ def scale_up(sample: Path, target_chunks: int, *, backend: str | None = None,
     from assistant.types import SourceFile
     from bench.corpus import Varier
     from indexing.chunk import chunk_id, index_text
-    from indexing.index import open_index
+    from assistant.storage.index import open_index
 
     data = WORK / f"query-{target_chunks}"
     stamp = data / "scale.json"
-    from indexing.docstore import DocStore
+    from assistant.storage.docstore import DocStore
 
     docs = DocStore(sample / "index.db")  # what the sample index holds, not when it was touched
     key = {"version": SCALE_VERSION, "target": target_chunks, "backend": backend,

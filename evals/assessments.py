@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from assistant.types import STATUSES
+from assistant.vocabulary import INSUFFICIENT, MEETS, NOT_MET, PARTIAL, STATUSES
 from evals.metrics import agreement, cohen_kappa, confusion_matrix, quote_on_page
 
 
@@ -219,7 +219,7 @@ def _contradicts(criterion: Any, draft: Any) -> int:
     if not figures:
         return 0
     ok = passes(figures[0].value, target)
-    return int(ok and draft.status == "does_not_meet" or not ok and draft.status == "meets")
+    return int(ok and draft.status == NOT_MET or not ok and draft.status == MEETS)
 
 
 def _same_zone(assistant: Any, item: Any, zone: str) -> bool:
@@ -232,12 +232,7 @@ def _same_zone(assistant: Any, item: Any, zone: str) -> bool:
     return record is not None and record.zone == zone
 
 
-_ABBREV = {
-    "meets": "meets",
-    "partially_meets": "partial",
-    "does_not_meet": "not met",
-    "insufficient_evidence": "insuff.",
-}
+_ABBREV = {MEETS: "meets", PARTIAL: "partial", NOT_MET: "not met", INSUFFICIENT: "insuff."}
 
 
 def render_assessment_summary(result: dict[str, Any]) -> str:

@@ -30,13 +30,13 @@ def judge_rows(chat_model: Any, rows: Sequence[dict[str, Any]], references: dict
     """Share of answered, answerable questions the model judges correct (adds ``judged`` to rows)."""
     from langchain_core.messages import HumanMessage, SystemMessage
 
-    from assistant.llm import _invoke
+    from assistant.llm import invoke_chat
 
     verdicts: list[bool] = []
     for row in rows:
         if not row["answerable"] or row["abstained"]:
             continue
-        reply = _invoke(
+        reply = invoke_chat(
             chat_model,
             [
                 SystemMessage(JUDGE_SYSTEM),

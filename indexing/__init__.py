@@ -1,10 +1,29 @@
-"""Offline path: files -> pages -> chunks -> embeddings -> vector store + keyword index.
+"""Offline path: discover -> parse -> chunk -> embed -> build (into :mod:`assistant.storage`).
 
-Importing this package is cheap: the embedding model and chromadb load on first use.
+Importing this package is cheap: its names load on first use (PEP 562), so the storage
+modules, which use :mod:`indexing.khmer` and :mod:`indexing.embed`, can import those without
+an import cycle through this package.
 """
 
-from indexing.discover import discover
-from indexing.index import Index, open_index
-from indexing.pipeline import IndexReport, Progress, build_index
+from __future__ import annotations
 
-__all__ = ["Index", "IndexReport", "Progress", "build_index", "discover", "open_index"]
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "IndexReport": "indexing.pipeline",
+    "Progress": "indexing.pipeline",
+    "build_index": "indexing.pipeline",
+    # The index handle lives in assistant.storage; kept here for callers that build an index.
+    "Index": "assistant.storage.index",
+    "open_index": "assistant.storage.index",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'indexing' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)

@@ -23,13 +23,12 @@ import yaml
 
 from assistant.errors import ConfigError
 from assistant.types import SourceFile
+from assistant.vocabulary import DOC_TYPES, SUPPORTED_SUFFIXES
 
 logger = logging.getLogger(__name__)
 
-SUPPORTED_SUFFIXES = frozenset({".pdf", ".docx", ".md", ".markdown", ".txt", ".html", ".htm"})
 SIDECAR_SUFFIX = ".meta.yaml"
 SIDECAR_KEYS = frozenset({"title", "doc_type", "zone", "date", "author"})
-DOC_TYPES = frozenset({"framework", "zone_document", "consultant_report", "other"})
 _DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 

@@ -29,12 +29,12 @@ from typing import Any, NamedTuple
 
 from assistant.errors import ParseError
 from assistant.types import OcrPage, ParsedDocument, Section
+from assistant.vocabulary import SUPPORTED_SUFFIXES
 from indexing.ocr import OcrOptions
 from indexing.tables import rewrite_markdown_tables, row_sentences
 
 logger = logging.getLogger(__name__)
 
-SUPPORTED_SUFFIXES: tuple[str, ...] = (".pdf", ".docx", ".md", ".markdown", ".txt", ".html", ".htm")
 
 _REPLACE = "Re-export or replace the file."
 _TXT_SECTION_CHARS = 2_000  # plain text has no structure; group paragraphs into blocks this size

@@ -27,11 +27,11 @@ from pathlib import Path
 
 from assistant.errors import ParseError
 from assistant.settings import Settings
+from assistant.storage.docstore import FileRecord
+from assistant.storage.index import Index, check_fingerprint
 from assistant.types import Chunk, OcrPage, SourceFile
 from indexing.chunk import chunk_document, index_text
 from indexing.discover import discover, title_from_name
-from indexing.docstore import FileRecord
-from indexing.index import Index, check_fingerprint
 from indexing.lock import index_lock
 from indexing.sandbox import ParseLimits, ParseWorker
 

@@ -13,7 +13,7 @@ One module per job:
 
 from assistant.dossier.drafter import Drafter, evidence_item, rules_from
 from assistant.dossier.matching import CriterionQuery, evidence_sentences, relevance, term_weights
-from assistant.dossier.rules import INSUFFICIENT, Decision, Finding, Rules, decide, read_sentence
+from assistant.dossier.rules import Decision, Finding, Rules, decide, read_sentence
 from assistant.dossier.signals import (
     ABSENT,
     DECISIVE,
@@ -26,8 +26,9 @@ from assistant.dossier.signals import (
     is_recommendation,
     is_statement,
 )
-from assistant.dossier.thresholds import MEETS, NOT_MET, PARTIAL, Scoring, Target, parse_target
+from assistant.dossier.thresholds import Scoring, Target, parse_target
 from assistant.dossier.wording import gaps, justification_text, rationale
+from assistant.vocabulary import INSUFFICIENT, MEETS, NOT_MET, PARTIAL
 
 __all__ = [
     "ABSENT",

@@ -21,13 +21,14 @@ import numpy as np
 from assistant.catalogue import Criterion
 from assistant.dossier.dates import document_date
 from assistant.dossier.matching import CriterionQuery, evidence_sentences, relevance, term_weights
-from assistant.dossier.rules import INSUFFICIENT, Decision, Finding, Rules, decide, read_sentence
+from assistant.dossier.rules import Decision, Finding, Rules, decide, read_sentence
 from assistant.dossier.signals import DECISIVE
 from assistant.dossier.thresholds import Scoring, Target, parse_target
 from assistant.dossier.wording import STATUS_PHRASE, gaps, justification_text, rationale
 from assistant.retrieve import Retriever
+from assistant.storage.vectors import Filter
 from assistant.types import Chunk, CriterionDraft, Dossier, EvidenceItem, ScoredChunk
-from indexing.store import Filter
+from assistant.vocabulary import INSUFFICIENT
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -273,7 +274,7 @@ class Drafter:
         from langchain_core.messages import HumanMessage, SystemMessage
 
         from assistant.citations import CitationChecker
-        from assistant.llm import _invoke, _normalise
+        from assistant.llm import invoke_chat, normalise_markers
         from assistant.prompts import DOSSIER_SYSTEM_PROMPT, dossier_message
 
         passages = {i: ScoredChunk(f.chunk, f.relevance) for i, f in enumerate(numbered, start=1)}
@@ -287,12 +288,12 @@ class Drafter:
             status=STATUS_PHRASE[decision.status],
             numbered=list(passages.items()),
         )
-        reply = _invoke(
+        reply = invoke_chat(
             self.llm, [SystemMessage(content=DOSSIER_SYSTEM_PROMPT), HumanMessage(content=message)]
         )
         if self._checker is None:
             self._checker = CitationChecker(self.index.embedder, threshold=self.settings.support_threshold)
-        result = self._checker.check(_normalise(reply), passages)
+        result = self._checker.check(normalise_markers(reply), passages)
         if result.refused:
             logger.info("llm justification for %s/%s failed the citation check", zone_id, criterion.id)
             return None

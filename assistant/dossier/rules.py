@@ -41,10 +41,10 @@ from assistant.dossier.thresholds import (
 )
 from assistant.dossier.thresholds import verdict as figure_verdict
 from assistant.types import Chunk
+from assistant.vocabulary import INSUFFICIENT
 
 logger = logging.getLogger(__name__)
 
-INSUFFICIENT = "insufficient_evidence"
 _STANCE_OF = {MEETS: OPERATING, PARTIAL: PARTIAL_S, NOT_MET: ABSENT}
 
 

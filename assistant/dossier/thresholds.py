@@ -27,8 +27,7 @@ from dataclasses import dataclass
 
 from assistant.catalogue import Threshold
 from assistant.text import STOPWORDS, stem, words
-
-MEETS, PARTIAL, NOT_MET = "meets", "partially_meets", "does_not_meet"
+from assistant.vocabulary import MEETS, NOT_MET, PARTIAL
 
 _PER_YEAR = r"\s*(?:/\s*(?:yr|year|a)|per\s+(?:year|annum)|a\s+year|each\s+year|annually)\b"
 _HOURS = r"(?:hours|hrs|man-hours|person-hours|working hours)(?:\s+worked)?"

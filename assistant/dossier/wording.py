@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from assistant.catalogue import Criterion
-from assistant.dossier.rules import INSUFFICIENT, Decision, Finding, doc_label, short
+from assistant.dossier.rules import Decision, Finding, doc_label, short
 from assistant.dossier.signals import ABSENT, NEUTRAL, OPERATING, PARTIAL_S, PLANNED, UNKNOWN
-from assistant.dossier.thresholds import MEETS, NOT_MET, PARTIAL, Target, describe
+from assistant.dossier.thresholds import Target, describe
 from assistant.types import EvidenceItem
+from assistant.vocabulary import INSUFFICIENT, MEETS, NOT_MET, PARTIAL
 
 STATUS_PHRASE = {
     MEETS: "meets",

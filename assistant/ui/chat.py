@@ -80,7 +80,7 @@ def mode_badge_html(services: Services) -> str:
 
 def build_filter(services: Services, doc_types: Sequence[str] | None) -> Any:
     """``None`` when every type is selected (or none given); a doc-type filter otherwise."""
-    from indexing.store import Filter
+    from assistant.storage.vectors import Filter
 
     if doc_types is None:
         return None

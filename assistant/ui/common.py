@@ -6,18 +6,17 @@ import html
 import re
 from collections.abc import Iterable
 
-from assistant.types import STATUSES
+from assistant.vocabulary import (
+    INSUFFICIENT,
+    MEETS,
+    NOT_MET,
+    PARTIAL,
+    STATUS_LABELS,
+    STATUSES,
+)
 
-STATUS_LABELS: dict[str, str] = {
-    "meets": "Meets", "partially_meets": "Partially meets", "does_not_meet": "Does not meet",
-    "insufficient_evidence": "Insufficient evidence",
-}
 STATUS_ICONS: dict[str, str] = {
-    "meets": "●", "partially_meets": "◐", "does_not_meet": "○", "insufficient_evidence": "?",
-}
-CATEGORY_LABELS: dict[str, str] = {
-    "prerequisite": "Prerequisites", "park_management": "Park management",
-    "environmental": "Environmental", "social": "Social", "economic": "Economic",
+    MEETS: "●", PARTIAL: "◐", NOT_MET: "○", INSUFFICIENT: "?",
 }
 DOC_TYPE_LABELS: dict[str, str] = {
     "framework": "Framework", "zone_document": "Zone document",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -12,10 +11,7 @@ from typing import TYPE_CHECKING, Any
 import gradio as gr
 
 from assistant.errors import EIPError
-from assistant.types import STATUSES
 from assistant.ui.common import (
-    CATEGORY_LABELS,
-    STATUS_LABELS,
     empty_state,
     esc,
     notice,
@@ -26,6 +22,7 @@ from assistant.ui.common import (
     status_label,
 )
 from assistant.ui.services import Services
+from assistant.vocabulary import CATEGORY_LABELS, CITATION_MARKER, STATUS_LABELS, STATUSES
 
 if TYPE_CHECKING:
     from assistant.reviews import StoredCell
@@ -154,7 +151,7 @@ def _frame(rows: list[list[Any]]) -> Any:
 
 
 def _markers(text: str) -> str:
-    return re.sub(r"\[(\d+(?:\s*,\s*\d+)*)\]", r"<b>[\1]</b>", esc(text))
+    return CITATION_MARKER.sub(r"<b>[\1]</b>", esc(text))
 
 
 def criterion_detail(services: Services, zone: str | None, criterion_id: str | None
@@ -228,7 +225,7 @@ def criterion_detail(services: Services, zone: str | None, criterion_id: str | N
 def draft_dossier(services: Services, zone: str | None,
                   on_progress: ProgressFn | None = None) -> str:
     """Draft the new and changed criteria of ``zone``; returns a message (html)."""
-    from assistant.dossier_runner import run_dossier
+    from assistant import ops
 
     if not zone:
         return notice("Pick a zone first.", "warn")
@@ -249,11 +246,8 @@ def draft_dossier(services: Services, zone: str | None,
     try:
         if on_progress is not None:
             on_progress(0.0, "Reading the zone's documents")
-        zone_rec = services.zone(zone)
-        run_dossier(services.drafter(), services.reviews, services.assistant.index.docs, zone,
-                    list(catalogue), on_progress=progress,
-                    zone_name=zone_rec.name if zone_rec is not None else None,
-                    framework=catalogue.framework.title)
+        ops.draft_zone(services.assistant, services.reviews, zone, drafter=services.drafter(),
+                       on_progress=progress)
     except EIPError as exc:
         return notice(esc(public(services, exc)), "error")
     finally:
@@ -310,7 +304,7 @@ def review_criterion(services: Services, zone: str | None, criterion_id: str | N
 
 def export_dossier(services: Services, zone: str | None, fmt: str) -> Path | None:
     """Write the zone's dossier (reviewed values win) as ``fmt``; ``None`` if nothing drafted."""
-    from assistant.dossier_runner import dossier_from_store
+    from assistant import ops
     from assistant.export import write_dossier
 
     if not zone or services.catalogue is None:
@@ -319,9 +313,8 @@ def export_dossier(services: Services, zone: str | None, fmt: str) -> Path | Non
     if not cells:
         return None
     zone_rec = services.zone(zone)
-    dossier = dossier_from_store(services.reviews, zone, list(services.catalogue),
-                                 zone_name=zone_rec.name if zone_rec is not None else None,
-                                 framework=services.catalogue.framework.title)
+    dossier = ops.stored_dossier(services.reviews, services.catalogue, zone,
+                                 zone_name=zone_rec.name if zone_rec is not None else None)
     out = services.new_export_dir() / f"{zone}-dossier.{fmt}"
     result = write_dossier(dossier, fmt, out, cells, zone=zone_rec)
     return Path(result) if isinstance(result, (str, Path)) and Path(result).exists() else out

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -11,8 +10,9 @@ from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
-from assistant.ui.common import CATEGORY_LABELS, STATUS_LABELS, empty_state, esc, notice, pill
+from assistant.ui.common import empty_state, esc, notice, pill
 from assistant.ui.services import Services
+from assistant.vocabulary import CATEGORY_LABELS, STATUS_LABELS
 
 if TYPE_CHECKING:
     from assistant.scorecard import Scorecard
@@ -32,15 +32,10 @@ class ScorecardView:
 
 def current_scorecard(services: Services) -> Scorecard | None:
     """The scorecard of every drafted zone (reviewed statuses win), or ``None``."""
-    from assistant.scorecard import build_scorecard
+    from assistant import ops
 
-    by_zone: dict[str, list[Any]] = defaultdict(list)
-    for cell in services.reviews.drafts():
-        by_zone[cell.zone].append(cell)
-    if not by_zone:
-        return None
-    return build_scorecard(by_zone, services.catalogue, services.registry,
-                           services.settings.category_weights)
+    return ops.scorecard(services.reviews, services.catalogue, services.registry,
+                         services.settings.category_weights)
 
 
 def _pretty(text: str) -> str:

@@ -88,24 +88,10 @@ def _default_drafter(assistant: Assistant) -> DrafterLike:
 
 def index_problem(settings: Settings) -> str | None:
     """Why the app cannot start on ``settings.data_dir`` (``None`` when an index is there)."""
-    from indexing.docstore import DocStore
-    from indexing.index import check_fingerprint
+    from assistant.storage.index import index_status
 
-    if not settings.index_db.exists():
-        return (f"No index in {settings.data_dir}. Build one with `eip index` "
-                f"(indexes {settings.corpus_dir}/), then start `eip serve` again; "
-                "`make run` does both for the sample corpus.")
-    docs = DocStore(settings.index_db)
-    try:
-        stored = docs.get_meta("fingerprint")
-        if stored is None:
-            return f"The index in {settings.data_dir} was never completed. Run `eip index`."
-        check_fingerprint(stored, settings.fingerprint())
-    except Exception as exc:  # noqa: BLE001 - any reason is shown to the user as is
-        return str(exc)
-    finally:
-        docs.close()
-    return None
+    problem = index_status(settings)
+    return None if problem is None else str(problem)
 
 
 @dataclass
@@ -223,7 +209,7 @@ class Services:
 
     def reindex(self, on_progress: Callable[[Progress], None] | None = None) -> IndexReport:
         """Incrementally index the corpus into the open index (one run at a time)."""
-        from indexing.index import open_index
+        from assistant.storage.index import open_index
         from indexing.pipeline import build_index
 
         assistant = self.assistant

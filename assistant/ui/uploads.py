@@ -21,7 +21,7 @@ from indexing.discover import SIDECAR_SUFFIX, SUPPORTED_SUFFIXES
 
 #: Largest file accepted by the upload form (bytes).
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
-ALLOWED_SUFFIXES: frozenset[str] = SUPPORTED_SUFFIXES
+ALLOWED_SUFFIXES: frozenset[str] = frozenset(SUPPORTED_SUFFIXES)
 _ZONE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 _UNSAFE = re.compile(r"[^\w.\- ]+", re.ASCII)
 _MAX_NAME = 120

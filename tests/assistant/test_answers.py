@@ -11,8 +11,8 @@ from click.testing import CliRunner
 from assistant.cli import cli
 from assistant.service import build_assistant
 from assistant.settings import Settings
+from assistant.storage.vectors import Filter
 from assistant.types import REFUSAL
-from indexing.store import Filter
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -35,11 +35,11 @@ from assistant.quantities import (
     normalise_unit,
 )
 from assistant.settings import Settings
+from assistant.storage.docstore import DocStore
+from assistant.storage.index import Index
+from assistant.storage.vectors import InMemoryStore
 from assistant.types import Chunk, SourceFile
-from indexing.docstore import DocStore
 from indexing.embed import HashingEmbedder
-from indexing.index import Index
-from indexing.store import InMemoryStore
 
 PRESENT = Threshold("present")
 ALL_PERCENT = Threshold(">=", 100.0, "%")

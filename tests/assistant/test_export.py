@@ -23,9 +23,10 @@ from assistant.export import (
     write_scorecard,
 )
 from assistant.reviews import ReviewStore, StoredCell
-from assistant.scorecard import CATEGORY_LABELS, build_scorecard
+from assistant.scorecard import build_scorecard
 from assistant.settings import Settings
 from assistant.types import CriterionDraft, Dossier, EvidenceItem
+from assistant.vocabulary import CATEGORY_LABELS
 
 REPO = Path(__file__).resolve().parents[2]
 ZONE = "koh-kong-bay"

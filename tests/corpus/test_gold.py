@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from assistant.catalogue import load_catalogue, load_zones
-from assistant.types import STATUSES
+from assistant.vocabulary import STATUSES
 from evals.metrics import key_fact_recall, normalise_text, quote_on_page
 from indexing.discover import discover
 from indexing.parse import parse_file

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from assistant.errors import IndexMismatchError
+from assistant.storage.index import check_fingerprint
 from indexing.embed import HashingEmbedder, _unique, _VectorCache
-from indexing.index import check_fingerprint
 
 
 def _fp(backend: str | None) -> dict[str, object]:

@@ -57,7 +57,7 @@ def fixture_e5_index(tmp_path_factory: pytest.TempPathFactory):
     shutil.copytree(ZONE, corpus / "zones" / "koh-kong-bay")
     shutil.copy(REPO / "corpus" / "zones.yaml", corpus / "zones.yaml")
     settings = Settings(data_dir=root / "data", corpus_dir=corpus, embedding_model=MULTILINGUAL_EMBEDDING_MODEL)
-    from indexing.store import InMemoryStore
+    from assistant.storage.vectors import InMemoryStore
 
     index = open_index(settings, store=InMemoryStore(), must_exist=False)
     report = build_index(index, corpus)

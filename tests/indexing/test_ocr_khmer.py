@@ -18,13 +18,13 @@ import pytest
 from assistant.errors import ParseError
 from assistant.quantities import extract_quantities
 from assistant.settings import Settings
+from assistant.storage.docstore import DocStore, keyword_query
+from assistant.storage.vectors import InMemoryStore
 from assistant.text import split_sentences, words
 from indexing import build_index, open_index
-from indexing.docstore import DocStore, keyword_query
 from indexing.khmer import ascii_digits, is_khmer_text, segment
 from indexing.ocr import OcrOptions, tesseract_problem
 from indexing.parse import parse_file
-from indexing.store import InMemoryStore
 
 REPO = Path(__file__).resolve().parents[2]
 SCAN = REPO / "corpus" / "zones" / "koh-kong-bay" / "cetp-inspection-letter-2024-scan.pdf"

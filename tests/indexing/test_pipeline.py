@@ -16,8 +16,8 @@ import pytest
 
 from assistant.errors import IndexMismatchError, IndexMissingError
 from assistant.settings import Settings
+from assistant.storage.vectors import ChromaStore, Filter, InMemoryStore
 from indexing import build_index, open_index
-from indexing.store import ChromaStore, Filter, InMemoryStore
 
 REPO = Path(__file__).resolve().parents[2]
 PDF_ZOO = REPO.parent / "shared" / "pdf-zoo"
@@ -137,8 +137,8 @@ def test_rebuild_with_new_settings(settings, hashing_embedder, corpus):
     store = InMemoryStore()
     build_index(_index(settings, hashing_embedder, store), corpus)
     changed = settings.model_copy(update={"chunk_size": 300, "chunk_overlap": 50})
-    from indexing.docstore import DocStore
-    from indexing.index import Index
+    from assistant.storage.docstore import DocStore
+    from assistant.storage.index import Index
 
     index = Index(changed, DocStore(changed.index_db), store, hashing_embedder)
     report = build_index(index, corpus, rebuild=True)

@@ -94,7 +94,7 @@ def test_server_outage_is_a_clear_error_and_recovers(chroma_server, tmp_path: Pa
     where = f"{chroma_server.host}:{chroma_server.port}"
 
     # The CLI builds its own embedder; give it the same deterministic one.
-    monkeypatch.setattr("indexing.index.make_embedder", lambda s: HashingEmbedder())
+    monkeypatch.setattr("assistant.storage.index.make_embedder", lambda s: HashingEmbedder())
     for key, value in {"EIP_DATA_DIR": str(data), "EIP_CORPUS_DIR": str(corpus),
                        "EIP_CHROMA_HOST": chroma_server.host,
                        "EIP_CHROMA_PORT": str(chroma_server.port),

@@ -61,7 +61,7 @@ def _state(settings: Settings) -> tuple[int, str]:
 @pytest.fixture
 def cli_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """`eip` in-process with the deterministic hashing embedder (no model load)."""
-    monkeypatch.setattr("indexing.index.make_embedder", lambda s: HashingEmbedder())
+    monkeypatch.setattr("assistant.storage.index.make_embedder", lambda s: HashingEmbedder())
     monkeypatch.setenv("EIP_EMBEDDING_MODEL", "hashing-bow")
     yield
 

@@ -7,9 +7,9 @@ import time
 from pathlib import Path
 
 from assistant.settings import Settings
+from assistant.storage.vectors import ChromaStore
 from indexing import build_index, open_index
 from indexing.embed import HashingEmbedder
-from indexing.store import ChromaStore
 
 
 class SlowEmbedder(HashingEmbedder):

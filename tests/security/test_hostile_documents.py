@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import ParseError
+from assistant.storage.vectors import InMemoryStore
 from indexing import build_index, open_index
 from indexing.embed import HashingEmbedder
 from indexing.lock import IndexLockedError, index_lock
 from indexing.sandbox import ParseLimits, ParseWorker
-from indexing.store import InMemoryStore
 
 sys.path.insert(0, str(Path(__file__).parent))
 import hostile  # noqa: E402
@@ -173,7 +173,7 @@ def test_a_second_builder_waits_or_fails_clearly(settings, tmp_path: Path) -> No
 
 @pytest.mark.slow
 def test_two_builder_processes_lose_no_vector(settings, tmp_path: Path) -> None:
-    from indexing.store import ChromaStore
+    from assistant.storage.vectors import ChromaStore
 
     corpus = tmp_path / "corpus"
     for zone in ("alpha", "beta"):

@@ -12,8 +12,8 @@ from click.testing import CliRunner
 
 from assistant.cli import cli
 from assistant.query import QuestionTooLongError, check_question, is_cross_zone, plan_query
+from assistant.storage.docstore import keyword_query
 from assistant.text import content_terms
-from indexing.docstore import keyword_query
 
 REPO = Path(__file__).resolve().parents[2]
 # The pattern this replaces: one regex with ``[^?]*`` between the two word sets.

@@ -41,9 +41,9 @@ def ui_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def ui_assistant(ui_corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Any:
     from assistant.service import build_assistant
     from assistant.settings import Settings
+    from assistant.storage.vectors import InMemoryStore
     from indexing import build_index, open_index
     from indexing.embed import HashingEmbedder
-    from indexing.store import InMemoryStore
 
     data = tmp_path_factory.mktemp("ui-data")
     with pytest.MonkeyPatch.context() as mp:  # no user config in a session-wide object

@@ -1,4 +1,4 @@
-"""Dossier and scorecard exports: Markdown, DOCX (python-docx), XLSX (openpyxl), JSON, PNG.
+"""Dossier exports: Markdown, DOCX (python-docx), XLSX (openpyxl) and JSON.
 
 Citations: in Markdown and DOCX every distinct (file, page) behind the dossier gets one number
 in a source list at the end; the ``[n]`` markers of each justification (numbered within its
@@ -17,62 +17,26 @@ from pathlib import Path
 from typing import Any
 
 from assistant.catalogue import CATEGORIES, Zone
-from assistant.reviews import StoredCell
-from assistant.scorecard import (
-    CATEGORY_LABELS,
-    FORMULA,
-    NOT_DRAFTED,
-    STATUS_LABELS,
-    Scorecard,
-    heatmap_png,
+from assistant.export.common import (
+    LIGHT_FILLS,
+    clean_text,
+    evidence_sheet,
+    finish_sheet,
+    header_row,
+    md_cell,
+    status_formatting,
+    xlsx_append,
 )
-from assistant.types import STATUSES, CriterionDraft, Dossier
+from assistant.reviews import StoredCell
+from assistant.types import CriterionDraft, Dossier
+from assistant.vocabulary import CATEGORY_LABELS, CITATION_MARKER, DOSSIER_FORMATS, STATUS_LABELS, STATUSES
 
 logger = logging.getLogger(__name__)
 
-DOSSIER_FORMATS = ("md", "docx", "xlsx", "json")
-SCORECARD_FORMATS = ("md", "xlsx", "png", "json")
 ILLUSTRATIVE_NOTE = ("Illustrative sample: this zone and its documents were invented for the "
                      "EIP Assistant sample corpus. Do not cite it as a real zone.")
-# Light fills for spreadsheets and tables (the strong heatmap colours are hard to read on).
-LIGHT_FILLS: dict[str, str] = {
-    "meets": "C8E6C9", "partially_meets": "FFE082", "does_not_meet": "EF9A9A",
-    "insufficient_evidence": "E0E0E0", NOT_DRAFTED: "FFFFFF",
-}
-_MARKER_RE = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
-# XML 1.0 forbids most control characters; PDF text sometimes carries them.
-_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 Cells = Mapping[str, StoredCell] | Sequence[StoredCell] | None
-
-
-def _clean(text: Any) -> str:
-    return _ILLEGAL_XML.sub("", "" if text is None else str(text))
-
-
-# A spreadsheet evaluates text that starts like a formula (``=``, ``+``, ``-``, ``@``) or, after
-# a tab / line break, shows it as one; document quotes and reviewer input must stay values.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
-
-
-def xlsx_append(ws: Any, values: Sequence[Any]) -> None:
-    """Append a row of plain values: every string becomes a text cell, never a formula.
-
-    Strings are cleaned of XML-illegal characters; one that a spreadsheet would read as a
-    formula is stored as text with Excel's quote prefix (shown verbatim, not evaluated, and
-    still text after an edit). Every XLSX the project writes goes through this.
-    """
-    ws.append([_clean(v) if isinstance(v, str) else v for v in values])
-    for cell in ws[ws.max_row]:
-        xlsx_text(cell)
-
-
-def xlsx_text(cell: Any) -> None:
-    """Make ``cell`` a text cell if its string value could be taken for a formula."""
-    value = cell.value
-    if isinstance(value, str) and (cell.data_type == "f" or value.startswith(_FORMULA_START)):
-        cell.data_type = "s"
-        cell.quotePrefix = True
 
 
 def _cells_map(cells: Cells) -> dict[str, StoredCell]:
@@ -168,7 +132,7 @@ class _Sources:
             nums = [int(n) for n in re.findall(r"\d+", m.group(1))]
             return "[" + ", ".join(str(mapping[n]) if n in mapping else "?" for n in nums) + "]"
 
-        return _MARKER_RE.sub(sub, text)
+        return CITATION_MARKER.sub(sub, text)
 
     def listing(self) -> list[tuple[int, str, int | None]]:
         return sorted(((n, f, p) for (f, p), n in self.numbers.items()))
@@ -219,10 +183,6 @@ def _status_counts(drafts: Sequence[CriterionDraft]) -> str:
     return ", ".join(f"{n} {_label(s).lower()}" for s, n in counts.items() if n)
 
 
-def _md_cell(text: str) -> str:
-    return " ".join(_clean(text).split()).replace("|", "\\|")
-
-
 def dossier_to_markdown(dossier: Dossier, cells: Cells = None, *, zone: Zone | None = None) -> str:
     """A readable report: summary table, one section per category, numbered source list."""
     by_id = _cells_map(cells)
@@ -245,30 +205,30 @@ def dossier_to_markdown(dossier: Dossier, cells: Cells = None, *, zone: Zone | N
             rev = f"{cell.review.action} by {cell.review.reviewer}"
         if cell is not None and cell.stale:
             rev = (rev + ", " if rev else "") + "STALE"
-        out.append(f"| {d.criterion_id} | {_md_cell(d.title)} | {_label(d.status)} | "
-                   f"{d.confidence:.2f} | {_md_cell(rev) or '-'} |")
+        out.append(f"| {d.criterion_id} | {md_cell(d.title)} | {_label(d.status)} | "
+                   f"{d.confidence:.2f} | {md_cell(rev) or '-'} |")
     for category, group in _by_category(dossier).items():
         out += ["", f"## {CATEGORY_LABELS.get(category, category)}"]
         for d in group:
             cell = by_id.get(d.criterion_id)
             out += ["", f"### {d.criterion_id}: {d.title}", "",
-                    f"**Requirement.** {_clean(d.requirement)}", "",
+                    f"**Requirement.** {clean_text(d.requirement)}", "",
                     f"**Status: {_label(d.status)}** (confidence {d.confidence:.2f}). "
-                    f"{_clean(d.rationale)}"]
+                    f"{clean_text(d.rationale)}"]
             if line := _review_line(cell):
-                out += ["", f"*{_clean(line)}*"]
+                out += ["", f"*{clean_text(line)}*"]
             if d.justification:
-                out += ["", _clean(sources.renumber(d.criterion_id, d.justification))]
+                out += ["", clean_text(sources.renumber(d.criterion_id, d.justification))]
             if d.evidence:
                 out += ["", "Evidence:"]
                 for i, e in enumerate(d.evidence, start=1):
                     n = sources.local[d.criterion_id][i]
                     value = f" (value: {e.value})" if e.value else ""
-                    out.append(f"- [{n}] \"{_md_cell(e.quote)}\"{value} ({e.file}{_page(e.page)})")
+                    out.append(f"- [{n}] \"{md_cell(e.quote)}\"{value} ({e.file}{_page(e.page)})")
             if d.conflict:
-                out += ["", f"Conflicting documents: {_clean(d.conflict)}"]
+                out += ["", f"Conflicting documents: {clean_text(d.conflict)}"]
             if d.gaps:
-                out += ["", "Gaps:"] + [f"- {_clean(g)}" for g in d.gaps]
+                out += ["", "Gaps:"] + [f"- {clean_text(g)}" for g in d.gaps]
     out += ["", "## Sources", ""]
     listing = sources.listing()
     out += [f"{n}. {f}{_page(p)}" for n, f, p in listing] or ["No documents were cited."]
@@ -312,13 +272,13 @@ def dossier_to_docx(dossier: Dossier, path: str | Path, cells: Cells = None, *,
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     sub = doc.add_paragraph()
     sub.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = sub.add_run(_clean(dossier.zone_name))
+    run = sub.add_run(clean_text(dossier.zone_name))
     run.bold = True
     run.font.size = Pt(18)
     for text in (f"Assessed against: {dossier.framework}",
                  f"Generated: {dossier.generated_at[:10]}",
                  f"{len(drafts)} criteria: {_status_counts(drafts)}"):
-        p = doc.add_paragraph(_clean(text))
+        p = doc.add_paragraph(clean_text(text))
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     if zone is not None and zone.extra.get("illustrative"):
         p = doc.add_paragraph()
@@ -349,7 +309,7 @@ def dossier_to_docx(dossier: Dossier, path: str | Path, cells: Cells = None, *,
         row = table.add_row().cells
         for cell, text in zip(row, (d.criterion_id, d.title, _label(d.status),
                                     f"{d.confidence:.2f}", rev), strict=True):
-            cell.text = _clean(text)
+            cell.text = clean_text(text)
         _shade(row[2], LIGHT_FILLS.get(d.status, "FFFFFF"))
 
     # One section per category
@@ -357,30 +317,30 @@ def dossier_to_docx(dossier: Dossier, path: str | Path, cells: Cells = None, *,
         doc.add_heading(CATEGORY_LABELS.get(category, category), level=1)
         for d in group:
             c = by_id.get(d.criterion_id)
-            doc.add_heading(f"{d.criterion_id}: {_clean(d.title)}", level=2)
+            doc.add_heading(f"{d.criterion_id}: {clean_text(d.title)}", level=2)
             p = doc.add_paragraph()
             p.add_run("Requirement. ").bold = True
-            p.add_run(_clean(d.requirement))
+            p.add_run(clean_text(d.requirement))
             p = doc.add_paragraph()
             p.add_run(f"Status: {_label(d.status)}").bold = True
-            p.add_run(f" (confidence {d.confidence:.2f}). {_clean(d.rationale)}")
+            p.add_run(f" (confidence {d.confidence:.2f}). {clean_text(d.rationale)}")
             if line := _review_line(c):
-                doc.add_paragraph().add_run(_clean(line)).italic = True
+                doc.add_paragraph().add_run(clean_text(line)).italic = True
             if d.justification:
-                doc.add_paragraph(_clean(sources.renumber(d.criterion_id, d.justification)))
+                doc.add_paragraph(clean_text(sources.renumber(d.criterion_id, d.justification)))
             if d.evidence:
                 doc.add_paragraph().add_run("Evidence").bold = True
                 for i, e in enumerate(d.evidence, start=1):
                     n = sources.local[d.criterion_id][i]
                     value = f" (value: {e.value})" if e.value else ""
-                    doc.add_paragraph(_clean(f"[{n}] \u201c{e.quote}\u201d{value}"),
+                    doc.add_paragraph(clean_text(f"[{n}] \u201c{e.quote}\u201d{value}"),
                                       style="List Bullet")
             if d.conflict:
-                doc.add_paragraph(_clean(f"Conflicting documents: {d.conflict}"))
+                doc.add_paragraph(clean_text(f"Conflicting documents: {d.conflict}"))
             if d.gaps:
                 doc.add_paragraph().add_run("Gaps").bold = True
                 for g in d.gaps:
-                    doc.add_paragraph(_clean(g), style="List Bullet")
+                    doc.add_paragraph(clean_text(g), style="List Bullet")
 
     # Numbered source list
     doc.add_heading("Sources", level=1)
@@ -388,49 +348,9 @@ def dossier_to_docx(dossier: Dossier, path: str | Path, cells: Cells = None, *,
     if not listing:
         doc.add_paragraph("No documents were cited.")
     for n, f, p in listing:
-        doc.add_paragraph(_clean(f"[{n}] {f}{_page(p)}"))
+        doc.add_paragraph(clean_text(f"[{n}] {f}{_page(p)}"))
     doc.save(str(path))
     return path
-
-
-# ----------------------------------------------------------------------------- XLSX helpers
-def _status_formatting(ws: Any, cell_range: str) -> None:
-    """Conditional fills by status value, so edits in the sheet re-colour themselves."""
-    from openpyxl.formatting.rule import CellIsRule
-    from openpyxl.styles import PatternFill
-
-    for status, colour in LIGHT_FILLS.items():
-        if status == NOT_DRAFTED:
-            continue
-        fill = PatternFill(start_color=colour, end_color=colour, fill_type="solid")
-        ws.conditional_formatting.add(
-            cell_range, CellIsRule(operator="equal", formula=[f'"{status}"'], fill=fill))
-
-
-def _header(ws: Any, names: Sequence[str]) -> None:
-    from openpyxl.styles import Font
-
-    xlsx_append(ws, list(names))
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    ws.freeze_panes = "A2"
-
-
-def _finish(ws: Any, widths: Mapping[int, float] | None = None) -> None:
-    from openpyxl.utils import get_column_letter
-
-    ws.auto_filter.ref = ws.dimensions
-    for idx, width in (widths or {}).items():
-        ws.column_dimensions[get_column_letter(idx)].width = width
-
-
-def _evidence_sheet(wb: Any, rows: Sequence[Sequence[Any]]) -> None:
-    ws = wb.create_sheet("Evidence")
-    _header(ws, ("zone", "criterion", "status", "file", "page", "quote", "value"))
-    for row in rows:
-        xlsx_append(ws, row)
-    _status_formatting(ws, f"C2:C{max(ws.max_row, 2)}")
-    _finish(ws, {1: 20, 2: 10, 3: 22, 4: 55, 5: 6, 6: 90, 7: 14})
 
 
 def dossier_to_xlsx(dossier: Dossier, path: str | Path, cells: Cells = None) -> Path:
@@ -443,7 +363,7 @@ def dossier_to_xlsx(dossier: Dossier, path: str | Path, cells: Cells = None) -> 
     wb = Workbook()
     ws = wb.active
     ws.title = "Criteria"
-    _header(ws, ("zone", "criterion", "category", "title", "status", "drafted_status",
+    header_row(ws, ("zone", "criterion", "category", "title", "status", "drafted_status",
                  "confidence", "rationale", "justification", "gaps", "review", "reviewer",
                  "reviewed_at", "stale"))
     evidence: list[list[Any]] = []
@@ -457,125 +377,13 @@ def dossier_to_xlsx(dossier: Dossier, path: str | Path, cells: Cells = None) -> 
             r.reviewer if r else None, r.at if r else None, bool(c.stale) if c else False))
         evidence += [[dossier.zone, d.criterion_id, d.status, e.file, e.page, e.quote, e.value]
                      for e in d.evidence]
-    _status_formatting(ws, f"E2:F{max(ws.max_row, 2)}")
-    _finish(ws, {1: 18, 2: 10, 3: 16, 4: 40, 5: 22, 6: 22, 8: 50, 9: 80, 10: 40})
-    _evidence_sheet(wb, evidence)
+    status_formatting(ws, f"E2:F{max(ws.max_row, 2)}")
+    finish_sheet(ws, {1: 18, 2: 10, 3: 16, 4: 40, 5: 22, 6: 22, 8: 50, 9: 80, 10: 40})
+    evidence_sheet(wb, evidence)
     wb.save(str(path))
     return path
 
 
-# ----------------------------------------------------------------------------- scorecard
-def scorecard_to_json(scorecard: Scorecard) -> str:
-    return json.dumps(scorecard.as_dict(), indent=2, ensure_ascii=False)
-
-
-_SHORT = {"meets": "M", "partially_meets": "P", "does_not_meet": "N",
-          "insufficient_evidence": "?", NOT_DRAFTED: "-"}
-
-
-def scorecard_to_markdown(scorecard: Scorecard, *, top: int = 3) -> str:
-    """Ranking, reasons for the top zones, status matrix, counts per category, the formula."""
-    sc = scorecard
-    out = ["# EIP readiness scorecard", "", f"- Framework: {sc.framework}",
-           f"- Generated: {sc.generated_at}",
-           f"- Zones: {len(sc.zones)}; criteria: {len(sc.columns)}"]
-    if any(z.illustrative for z in sc.zones):
-        out += ["", "> Illustrative sample: the zones marked * are invented for the sample corpus."]
-    out += ["", "## Ranking", "",
-            "| Rank | Zone | Readiness | Meets | Coverage | Blocking prerequisites |",
-            "|---|---|---|---|---|---|"]
-    for z in sc.zones:
-        name = z.name + (" *" if z.illustrative else "")
-        blocking = "; ".join(z.blocking) if z.blocked else "none"
-        out.append(f"| {z.rank} | {_md_cell(name)} | {z.readiness:.1f} | {z.met}/{z.total} | "
-                   f"{100 * z.coverage:.0f}% | {_md_cell(blocking)} |")
-    out += ["", "## Why the top zones rank where they do", ""]
-    for z in sc.zones[:top]:
-        out.append(f"{z.rank}. **{_md_cell(z.name)}**: " + "; ".join(z.reasons) + ".")
-    blocked = [z for z in sc.zones if z.blocked]
-    if blocked:
-        out += ["", "## Blocked zones", ""]
-        out += [f"- **{_md_cell(z.name)}**: " + "; ".join(z.blocking) for z in blocked]
-    out += ["", "## Status matrix", "",
-            "M = meets, P = partially meets, N = does not meet, ? = insufficient evidence, "
-            "- = not drafted; r = reviewed, ! = stale.", ""]
-    out.append("| Zone | " + " | ".join(c.id for c in sc.columns) + " |")
-    out.append("|---" * (len(sc.columns) + 1) + "|")
-    for z in sc.zones:
-        row = []
-        for c in sc.columns:
-            state = sc.matrix[z.zone][c.id]
-            row.append(_SHORT.get(state.status, state.status) + ("!" if state.stale else "")
-                       + ("r" if state.reviewed else ""))
-        out.append(f"| {z.zone} | " + " | ".join(row) + " |")
-    out += ["", "## Counts per category", "",
-            "Each cell: meets / partially / does not meet / insufficient (or not drafted); "
-            "score in brackets.", ""]
-    cats = list(sc.columns_by_category())
-    out.append("| Zone | " + " | ".join(CATEGORY_LABELS.get(c, c) for c in cats) + " |")
-    out.append("|---" * (len(cats) + 1) + "|")
-    for z in sc.zones:
-        cells = []
-        for cat in cats:
-            n = z.counts.get(cat, {})
-            text = (f"{n.get('meets', 0)} / {n.get('partially_meets', 0)} / "
-                    f"{n.get('does_not_meet', 0)} / "
-                    f"{n.get('insufficient_evidence', 0) + n.get(NOT_DRAFTED, 0)}")
-            if cat in z.category_scores:
-                text += f" ({z.category_scores[cat]:.2f})"
-            cells.append(text)
-        out.append(f"| {z.zone} | " + " | ".join(cells) + " |")
-    weights = ", ".join(f"{k} {v:g}" for k, v in sc.weights.items())
-    out += ["", "## How the score is computed", "", FORMULA + ".", "", f"Weights: {weights}."]
-    return "\n".join(out) + "\n"
-
-
-def scorecard_to_xlsx(scorecard: Scorecard, path: str | Path) -> Path:
-    """Sheets "Scorecard" (zones x criteria, conditional fills), "Ranking", "Evidence"."""
-    from openpyxl import Workbook
-    from openpyxl.comments import Comment
-    from openpyxl.utils import get_column_letter
-
-    sc = scorecard
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Scorecard"
-    fixed = ["rank", "zone", "name", "readiness", "blocked", "coverage"]
-    _header(ws, [*fixed, *(c.id for c in sc.columns)])
-    for i, col in enumerate(sc.columns, start=len(fixed) + 1):
-        ws.cell(row=1, column=i).comment = Comment(
-            f"{col.title} ({CATEGORY_LABELS.get(col.category, col.category)})", "EIP Assistant")
-    for z in sc.zones:
-        xlsx_append(ws, [z.rank, z.zone, z.name, z.readiness, z.blocked, round(z.coverage, 4),
-                         *(sc.matrix[z.zone][c.id].status for c in sc.columns)])
-    first = get_column_letter(len(fixed) + 1)
-    last = get_column_letter(len(fixed) + max(len(sc.columns), 1))
-    _status_formatting(ws, f"{first}2:{last}{max(ws.max_row, 2)}")
-    ws.freeze_panes = "D2"
-    _finish(ws, {2: 20, 3: 40, **{i: 12 for i in range(len(fixed) + 1,
-                                                        len(fixed) + len(sc.columns) + 1)}})
-
-    rk = wb.create_sheet("Ranking")
-    cats = list(sc.columns_by_category())
-    perf = [c for c in cats if c != "prerequisite"]
-    _header(rk, ["rank", "zone", "readiness", "blocked", "blocking", "met", "total", "coverage",
-                 *(f"score_{c}" for c in perf), "reasons"])
-    for z in sc.zones:
-        xlsx_append(rk, [z.rank, z.zone, z.readiness, z.blocked, "; ".join(z.blocking), z.met,
-                         z.total, round(z.coverage, 4), *(z.category_scores.get(c) for c in perf),
-                         "; ".join(z.reasons)])
-    _finish(rk, {2: 20, 5: 40, len(perf) + 9: 100})
-    xlsx_text(rk.cell(row=rk.max_row + 2, column=1, value=_clean("Formula: " + FORMULA)))
-
-    _evidence_sheet(wb, [[e.zone, e.criterion, e.status, e.file, e.page, e.quote, e.value]
-                         for e in sc.evidence])
-    wb.save(str(path))
-    return path
-
-
-# ----------------------------------------------------------------------------- dispatch
 def write_dossier(dossier: Dossier, fmt: str, out: str | Path | None, cells: Cells = None, *,
                   zone: Zone | None = None) -> str | Path:
     """Write ``fmt`` to ``out``; text formats are returned as a string when ``out`` is None."""
@@ -593,29 +401,3 @@ def write_dossier(dossier: Dossier, fmt: str, out: str | Path | None, cells: Cel
     if fmt == "docx":
         return dossier_to_docx(dossier, out, cells, zone=zone)
     return dossier_to_xlsx(dossier, out, cells)
-
-
-def write_scorecard(scorecard: Scorecard, fmt: str, out: str | Path | None) -> str | Path:
-    """Like :func:`write_dossier` for the scorecard (md, json, xlsx, png)."""
-    if fmt not in SCORECARD_FORMATS:
-        raise ValueError(f"unknown scorecard format {fmt!r}; use one of "
-                         f"{', '.join(SCORECARD_FORMATS)}")
-    if fmt in ("md", "json"):
-        text = scorecard_to_markdown(scorecard) if fmt == "md" else scorecard_to_json(scorecard)
-        if out is None:
-            return text
-        Path(out).parent.mkdir(parents=True, exist_ok=True)
-        Path(out).write_text(text, encoding="utf-8")
-        return Path(out)
-    out = Path(out or f"scorecard.{fmt}")
-    if fmt == "png":
-        return heatmap_png(scorecard, out)
-    return scorecard_to_xlsx(scorecard, out)
-
-
-__all__ = [
-    "DOSSIER_FORMATS", "SCORECARD_FORMATS", "dossier_to_dict", "dossier_to_docx",
-    "dossier_to_json", "dossier_to_markdown", "dossier_to_xlsx", "review_dict",
-    "scorecard_to_json", "scorecard_to_markdown", "scorecard_to_xlsx", "write_dossier",
-    "write_scorecard",
-]

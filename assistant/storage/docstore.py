@@ -23,10 +23,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from assistant.storage.vectors import Filter
 from assistant.types import Chunk, OcrPage, SourceFile
 from indexing.khmer import STOPWORDS as KHMER_STOPWORDS
 from indexing.khmer import segment
-from indexing.store import Filter
 
 SCHEMA_VERSION = "1"
 # PRAGMA user_version: 2 = chunks_fts.rowid equals chunks.rowid for every chunk.

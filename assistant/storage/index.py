@@ -8,18 +8,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assistant.errors import IndexMismatchError, IndexMissingError, StorageError
-from assistant.settings import Settings
-from indexing.docstore import DocStore
+from assistant.errors import EIPError, IndexMismatchError, IndexMissingError, StorageError
+from assistant.settings import FINGERPRINT_KEYS, Settings
+from assistant.storage.docstore import DocStore
+from assistant.storage.vectors import ChromaStore, VectorStore
 from indexing.embed import Embedder, make_embedder
-from indexing.store import ChromaStore, VectorStore
 
 logger = logging.getLogger(__name__)
 
-# Keys of the fingerprint that decide what the vectors and chunks mean.
-_FINGERPRINT_KEYS = (
-    "embedding_model", "embedding_backend", "chunk_size", "chunk_overlap", "parser_version"
-)
 # What a key means when an index written before the key existed does not store it.
 _FINGERPRINT_DEFAULTS = {"embedding_backend": "torch"}
 # Values that produce the same vectors (fp32 ONNX Runtime computes what torch computes).
@@ -61,7 +57,7 @@ def check_fingerprint(stored: dict[str, Any] | None, current: dict[str, Any]) ->
     diffs = [
         f"{key}: index has {stored.get(key, _FINGERPRINT_DEFAULTS.get(key))!r}, "
         f"settings say {current.get(key)!r}"
-        for key in _FINGERPRINT_KEYS
+        for key in FINGERPRINT_KEYS
         if _fingerprint_value(key, stored) != _fingerprint_value(key, current)
     ]
     if diffs:
@@ -70,6 +66,35 @@ def check_fingerprint(stored: dict[str, Any] | None, current: dict[str, Any]) ->
             + "; ".join(diffs)
             + "). Rebuild it with `eip index --rebuild`, or restore the old settings."
         )
+
+
+def index_status(settings: Settings, fingerprint: dict[str, Any] | None = None, *,
+                 complete: bool = True) -> EIPError | None:
+    """Why the index under ``settings.data_dir`` cannot be read, or ``None`` when it can.
+
+    The one check behind ``eip status``, ``eip serve`` and :func:`open_index`: the index is
+    missing, was never completed (checked with ``complete``), or was built with other settings
+    (``fingerprint``, default the settings' own). The error is returned, not raised, so callers
+    choose how to show it.
+    """
+    if not settings.index_db.exists():
+        return IndexMissingError(
+            f"No index in {settings.data_dir}. Build one with `eip index` (it indexes "
+            f"{settings.corpus_dir}/); `make run` does both for the sample corpus."
+        )
+    docs = DocStore(settings.index_db)
+    try:
+        stored = docs.get_meta("fingerprint")
+        if stored is None and complete:
+            return IndexMissingError(
+                f"The index in {settings.data_dir} was never completed. Run `eip index`."
+            )
+        check_fingerprint(stored, fingerprint or settings.fingerprint())
+    except IndexMismatchError as exc:
+        return exc
+    finally:
+        docs.close()
+    return None
 
 
 def open_index(
@@ -84,28 +109,20 @@ def open_index(
 
     ``for_rebuild`` skips the fingerprint check: the caller is about to drop the contents.
     """
-    if must_exist and not settings.index_db.exists():
-        raise IndexMissingError(
-            f"no index in {settings.data_dir}. Build one with `eip index` "
-            "(or `make run` for the sample corpus)."
-        )
-    docs = DocStore(settings.index_db)
     current = settings.fingerprint()
-    stored = docs.get_meta("fingerprint")
     if embedder is not None:
         current["embedding_model"] = embedder.name
         current["embedding_backend"] = getattr(embedder, "backend", settings.embedding_backend)
+    if must_exist and (problem := index_status(settings, current)) is not None:
+        raise problem
+    docs = DocStore(settings.index_db)
+    stored = docs.get_meta("fingerprint")
     try:
         if not for_rebuild:
             check_fingerprint(stored, current)
     except IndexMismatchError:
         docs.close()
         raise
-    if must_exist and stored is None:
-        docs.close()
-        raise IndexMissingError(
-            f"the index in {settings.data_dir} was never completed. Run `eip index`."
-        )
     return Index(
         settings=settings,
         docs=docs,

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from assistant.storage.docstore import _SCHEMA, FTS_LAYOUT, DocStore, _filter_sql, keyword_query
+from assistant.storage.vectors import Filter
 from assistant.types import Chunk, SourceFile
-from indexing.docstore import _SCHEMA, FTS_LAYOUT, DocStore, _filter_sql, keyword_query
-from indexing.store import Filter
 
 # Named words are rare enough among the fillers for BM25 to tell passages apart.
 WORDS = ("wastewater effluent treatment energy solar sludge workers firms hectares permit "

@@ -1,0 +1,5 @@
+"""``python -m assistant.cli``: the ``eip`` command."""
+
+from assistant.cli import main
+
+main()

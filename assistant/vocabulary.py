@@ -1,0 +1,42 @@
+"""The project's fixed words, each defined once: statuses, labels, document types, formats,
+review actions and the citation marker. Plain constants; importing this costs nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal, get_args
+
+# --- Dossier cell statuses -----------------------------------------------------------
+Status = Literal["meets", "partially_meets", "does_not_meet", "insufficient_evidence"]
+STATUSES: tuple[str, ...] = get_args(Status)
+MEETS, PARTIAL, NOT_MET, INSUFFICIENT = STATUSES
+#: A scorecard cell with no draft (not a status a draft can have).
+NOT_DRAFTED = "not_drafted"
+STATUS_LABELS: dict[str, str] = {
+    MEETS: "Meets", PARTIAL: "Partially meets", NOT_MET: "Does not meet",
+    INSUFFICIENT: "Insufficient evidence", NOT_DRAFTED: "Not drafted",
+}
+
+# --- Criterion categories --------------------------------------------------------------
+PREREQUISITE = "prerequisite"
+CATEGORY_LABELS: dict[str, str] = {
+    PREREQUISITE: "Prerequisites", "park_management": "Park management",
+    "environmental": "Environmental", "social": "Social", "economic": "Economic",
+}
+
+# --- Documents ---------------------------------------------------------------------------
+DocType = Literal["framework", "zone_document", "consultant_report", "other"]
+DOC_TYPES: tuple[str, ...] = get_args(DocType)
+#: File types the corpus may hold (a file of another type is not indexed).
+SUPPORTED_SUFFIXES: tuple[str, ...] = (".pdf", ".docx", ".md", ".markdown", ".txt", ".html", ".htm")
+
+# --- Exports and reviews -------------------------------------------------------------------
+DOSSIER_FORMATS: tuple[str, ...] = ("md", "docx", "xlsx", "json")
+SCORECARD_FORMATS: tuple[str, ...] = ("md", "xlsx", "png", "json")
+Action = Literal["accept", "edit", "reject"]
+ACTIONS: tuple[str, ...] = get_args(Action)
+
+# --- Citations -----------------------------------------------------------------------------
+#: A citation marker in answer or justification text: ``[1]`` or ``[1, 3]`` (group 1: numbers).
+CITATION_MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")

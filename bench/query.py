@@ -62,10 +62,10 @@ def scale_up(sample: Path, target_chunks: int, *, backend: str | None = None,
              noise: float = 0.02, log: Any = print) -> Path:
     """A copy of the ``sample`` index grown with synthetic chunks to ``target_chunks``."""
     from assistant.settings import load_settings
+    from assistant.storage.index import open_index
     from assistant.types import SourceFile
     from bench.corpus import Varier
     from indexing.chunk import chunk_id, index_text
-    from assistant.storage.index import open_index
 
     data = WORK / f"query-{target_chunks}"
     stamp = data / "scale.json"

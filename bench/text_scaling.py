@@ -17,8 +17,8 @@ import time
 from collections.abc import Callable
 
 from assistant.query import is_cross_zone
-from assistant.text import STOPWORDS, content_terms, stem, words
 from assistant.storage.docstore import keyword_query
+from assistant.text import STOPWORDS, content_terms, stem, words
 
 _OLD_CROSS_ZONE = re.compile(
     r"\b(which|what|how many|list|compare|rank|ranking|across|all|each|every|any|most|best)\b"

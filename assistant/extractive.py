@@ -177,7 +177,7 @@ class ExtractiveAnswerer:
             return Answer(question, REFUSAL, True, (), self.mode, tuple(passages))
         lead_text = " ".join(sentence for sentence, _ in lead)
         chosen, conflict = ([], False) if weak else self._choose(scored, plan, passages, lead_text, fitting)
-        return self._compose(question, lead, chosen, passages, conflict, plan)
+        return _compose(self.mode, question, lead, chosen, passages, conflict, plan)
 
     def _choose(
         self,
@@ -264,75 +264,6 @@ class ExtractiveAnswerer:
                 return s
         return best
 
-    def _compose(
-        self,
-        question: str,
-        lead: list[tuple[str, ScoredChunk | None]],
-        chosen: list[ScoredSentence],
-        passages: list[ScoredChunk],
-        conflict: bool = False,
-        plan: QueryPlan | None = None,
-    ) -> Answer:
-        """The answer text: a direct first sentence, then each supporting sentence, cited."""
-        markers: dict[str, int] = {}
-        quotes: dict[str, list[str]] = {}
-        sources: dict[str, ScoredChunk] = {}
-        parts: list[str] = []
-        names = dict(plan.zone_names) if plan is not None else {}
-
-        def cite(passage: ScoredChunk, quote: str) -> int:
-            key = passage.chunk.id
-            if key not in markers:
-                markers[key] = len(markers) + 1
-                sources[key] = passage
-                quotes[key] = []
-            if quote not in quotes[key]:
-                quotes[key].append(quote)
-            return markers[key]
-
-        for sentence, passage in lead:
-            parts.append(
-                f"{sentence} [{cite(passage, _best_quote(sentence, passage))}]" if passage else sentence
-            )
-        # Disagreeing documents are shown newest first; otherwise keep reading order.
-        ordered = chosen if conflict else sorted(chosen, key=lambda s: (s.passage, s.position))
-        cross_zone = plan is not None and plan.cross_zone
-        if chosen and not lead:
-            opening = _direct_answer(question, chosen, passages, names, cross_zone=cross_zone)
-            if opening:
-                first = chosen[0]
-                parts.append(f"{opening} [{cite(passages[first.passage], first.text)}]")
-        n_units: dict[int, int] = {}  # per passage, split once however many sentences it gives
-        for s in ordered:
-            passage = passages[s.passage]
-            if s.passage not in n_units:
-                n_units[s.passage] = len(split_sentences(passage.chunk.text))
-            several = cross_zone or len({p.chunk.zone for p in passages}) > 1
-            label = _zone_label(passage, names) if several else ""
-            text = _as_quoted(s.text, first=s.position == 0, last=s.position == n_units[s.passage] - 1)
-            parts.append(f"{label}{text} [{cite(passage, s.text)}]")
-        notes = conflict_note(chosen, passages) if conflict else ""
-        if notes:
-            parts.append(notes)
-        citations = tuple(
-            Citation(
-                marker=markers[key],
-                file=p.chunk.source,
-                page=p.chunk.page,
-                quote=" ... ".join(quotes[key]),
-                score=p.similarity if p.similarity is not None else p.score,
-                doc_type=p.chunk.doc_type,
-                zone=p.chunk.zone,
-                chunk_id=p.chunk.id,
-                date=p.chunk.date,
-            )
-            for key, p in sources.items()
-        )
-        if not citations:
-            return Answer(question, REFUSAL, True, (), self.mode, tuple(passages))
-        given = tuple(passages) + tuple(p for p in sources.values() if p not in passages)
-        return Answer(question, " ".join(parts), False, citations, self.mode, given)
-
 
 # A standard or document code: letters then a number ("ISO 50001", "ISO-14001").
 _CODE = re.compile(r"\b[A-Z]{2,}[ -]?\d{3,6}\b")
@@ -341,6 +272,76 @@ _NEGATION = re.compile(
     r"\b(no|not|none|never|nor|without|lacks?|lacking|absent|neither|nobody|nothing|yet to)\b|n't\b", re.I
 )
 _ALL = re.compile(r"\b(all|every|fully|entire|whole|each)\b", re.I)
+
+
+def _compose(
+    mode: str,
+    question: str,
+    lead: list[tuple[str, ScoredChunk | None]],
+    chosen: list[ScoredSentence],
+    passages: list[ScoredChunk],
+    conflict: bool = False,
+    plan: QueryPlan | None = None,
+) -> Answer:
+    """The answer text: a direct first sentence, then each supporting sentence, cited."""
+    markers: dict[str, int] = {}
+    quotes: dict[str, list[str]] = {}
+    sources: dict[str, ScoredChunk] = {}
+    parts: list[str] = []
+    names = dict(plan.zone_names) if plan is not None else {}
+
+    def cite(passage: ScoredChunk, quote: str) -> int:
+        key = passage.chunk.id
+        if key not in markers:
+            markers[key] = len(markers) + 1
+            sources[key] = passage
+            quotes[key] = []
+        if quote not in quotes[key]:
+            quotes[key].append(quote)
+        return markers[key]
+
+    for sentence, passage in lead:
+        parts.append(
+            f"{sentence} [{cite(passage, _best_quote(sentence, passage))}]" if passage else sentence
+        )
+    # Disagreeing documents are shown newest first; otherwise keep reading order.
+    ordered = chosen if conflict else sorted(chosen, key=lambda s: (s.passage, s.position))
+    cross_zone = plan is not None and plan.cross_zone
+    if chosen and not lead:
+        opening = _direct_answer(question, chosen, passages, names, cross_zone=cross_zone)
+        if opening:
+            first = chosen[0]
+            parts.append(f"{opening} [{cite(passages[first.passage], first.text)}]")
+    n_units: dict[int, int] = {}  # per passage, split once however many sentences it gives
+    for s in ordered:
+        passage = passages[s.passage]
+        if s.passage not in n_units:
+            n_units[s.passage] = len(split_sentences(passage.chunk.text))
+        several = cross_zone or len({p.chunk.zone for p in passages}) > 1
+        label = _zone_label(passage, names) if several else ""
+        text = _as_quoted(s.text, first=s.position == 0, last=s.position == n_units[s.passage] - 1)
+        parts.append(f"{label}{text} [{cite(passage, s.text)}]")
+    notes = conflict_note(chosen, passages) if conflict else ""
+    if notes:
+        parts.append(notes)
+    citations = tuple(
+        Citation(
+            marker=markers[key],
+            file=p.chunk.source,
+            page=p.chunk.page,
+            quote=" ... ".join(quotes[key]),
+            score=p.similarity if p.similarity is not None else p.score,
+            doc_type=p.chunk.doc_type,
+            zone=p.chunk.zone,
+            chunk_id=p.chunk.id,
+            date=p.chunk.date,
+        )
+        for key, p in sources.items()
+    )
+    if not citations:
+        return Answer(question, REFUSAL, True, (), mode, tuple(passages))
+    given = tuple(passages) + tuple(p for p in sources.values() if p not in passages)
+    return Answer(question, " ".join(parts), False, citations, mode, given)
 
 
 def _zone_label(passage: ScoredChunk, names: dict[str, str]) -> str:

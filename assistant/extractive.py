@@ -95,16 +95,21 @@ class ExtractiveAnswerer:
         """
         if self.term_support is None or not passages:
             return []
-        # An answer's evidence sits in one place: each passage (with its document title and
-        # section) is asked to cover every term, and the best-covering passage decides.
+        # An answer's evidence sits in one place: each place (with its document title and
+        # section) is asked to cover every term, and the best-covering place decides.
         terms = focus_terms(question, drop=drop)
         if not any(has_khmer(p.chunk.text) for p in passages):
             # English word vectors cannot relate a Khmer word to an English passage; the
             # sentence-level similarity decides for such a question.
             terms = [t for t in terms if not has_khmer(t)]
-        best: list[TermMatch] | None = None
+        # One place is one page (or section): chunk boundaries are arbitrary (a scanned
+        # letter's OCR text is cut mid-page), so a page's retrieved chunks are asked together.
+        places: dict[tuple[str, int | str | None], str] = {}
         for p in passages:
-            evidence = f"{p.chunk.title} {p.chunk.section or ''} {p.chunk.text}"
+            key = (p.chunk.source, p.chunk.section if p.chunk.page is None else p.chunk.page)
+            places[key] = places.get(key, f"{p.chunk.title} {p.chunk.section or ''}") + " " + p.chunk.text
+        best: list[TermMatch] | None = None
+        for evidence in places.values():
             missing = self.term_support.unsupported(terms, evidence)
             if best is None or len(missing) < len(best):
                 best = missing

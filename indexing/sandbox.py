@@ -12,9 +12,11 @@ a time. In the child:
   ``parse_cpu_seconds``; ``SIGXCPU`` ends the file as ``timeout``;
 - PDF pages have their own CPU budget (``parse_page_seconds``, see :func:`parse_file`).
 
-The parent waits at most ``parse_timeout`` seconds of wall time per file; past that (a C
-loop that no signal handler interrupts) it kills the child, reports ``timeout`` and starts a
-fresh child for the next file. A child whose parent dies sees its socket close and exits.
+The parent waits at most ``parse_timeout`` seconds of wall time per file, plus
+``ocr_page_timeout`` for each page the child sends to OCR (it says so before each one, so a
+multi-page scan is not cut off by a limit sized for text PDFs); past that (a C loop that no
+signal handler interrupts) it kills the child, reports ``timeout`` and starts a fresh child
+for the next file. A child whose parent dies sees its socket close and exits.
 The child is a fresh ``python -c`` on a socket pair (not ``multiprocessing``
 spawn, which re-runs the parent's main script); warnings it logs are replayed in the parent.
 """
@@ -66,8 +68,10 @@ def _serve(conn: Any, limits: ParseLimits) -> None:
     """The child's loop: receive ``(path, name)``, send back the result, until EOF."""
     import resource
 
+    from indexing import ocr
     from indexing.parse import parse_file
 
+    ocr.page_started = lambda number: conn.send(("ocr-page", number))
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     records: list[tuple[str, int, str]] = []
 
@@ -159,14 +163,26 @@ class ParseWorker:
             self._stop()
             self._start()
         started = time.monotonic()
+        deadline = started + self.limits.timeout
+        page_allowance = getattr(self.limits.ocr, "page_timeout", 120.0)
+        ocr_pages = 0
         try:
             self._conn.send((str(path), name))
-            if not self._conn.poll(self.limits.timeout):
-                self._stop(kill=True)
-                raise ParseError(f"cannot read '{name}': parsing took more than "
-                                 f"{self.limits.timeout:g} s and was stopped. Check the file "
-                                 "or raise parse_timeout.", kind="timeout")
-            reply = self._conn.recv()
+            while True:
+                if not self._conn.poll(max(0.0, deadline - time.monotonic())):
+                    self._stop(kill=True)
+                    allowed = deadline - started
+                    extra = (f" ({self.limits.timeout:g} s + {page_allowance:g} s for each of "
+                             f"{ocr_pages} OCR'd page(s))" if ocr_pages else "")
+                    raise ParseError(f"cannot read '{name}': parsing took more than "
+                                     f"{allowed:g} s{extra} and was stopped. Check the file "
+                                     "or raise parse_timeout (ocr_page_timeout for scans).",
+                                     kind="timeout")
+                reply = self._conn.recv()
+                if reply[0] != "ocr-page":
+                    break
+                ocr_pages += 1
+                deadline += page_allowance
         except (EOFError, OSError) as exc:
             proc = self._proc
             self._stop(kill=True)

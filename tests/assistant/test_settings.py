@@ -54,3 +54,16 @@ def test_env_names_of_the_issue(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_invalid_settings(kwargs: dict, match: str) -> None:
     with pytest.raises(ValidationError, match=match):
         Settings(**kwargs)
+
+
+def test_e5_gets_its_own_evidence_floors_unless_set(monkeypatch) -> None:
+    from assistant.settings import Settings
+
+    monkeypatch.delenv("EIP_MIN_EVIDENCE_SCORE", raising=False)
+    default = Settings()
+    e5 = Settings(embedding_model="multilingual-e5-small")
+    assert default.min_evidence_score == 0.32
+    assert e5.min_evidence_score == 0.86
+    assert Settings(embedding_model="multilingual-e5-small", min_evidence_score=0.8).min_evidence_score == 0.8
+    monkeypatch.setenv("EIP_MIN_EVIDENCE_SCORE", "0.7")
+    assert Settings(embedding_model="multilingual-e5-small").min_evidence_score == 0.7

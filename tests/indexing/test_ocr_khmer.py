@@ -216,3 +216,40 @@ def test_the_khmer_sample_document_is_khmer_and_marked_illustrative() -> None:
     doc = parse_file(KHMER_DOC)
     assert "illustrative" in doc.sections[0].text.lower()
     assert is_khmer_text(" ".join(s.text for s in doc.sections[1:]))
+
+
+def test_a_multi_page_scan_gets_wall_time_per_ocr_page(tmp_path: Path, tesseract: None) -> None:
+    """The parse worker's per-file wall limit grows by ocr_page_timeout for each OCR'd page."""
+    import time
+
+    from PIL import Image, ImageDraw, ImageFont
+
+    from indexing.sandbox import ParseLimits, ParseWorker
+
+    pages = []
+    for n in range(3):
+        image = Image.new("L", (1654, 1400), 255)
+        draw = ImageDraw.Draw(image)
+        for line in range(8):
+            draw.text((160, 100 + 100 * line), f"Inspection record page {n + 1}, line {line + 1}: the "
+                      "sludge beds were dry.", font=ImageFont.load_default(size=34), fill=0)
+        pages.append(image)
+    scan = tmp_path / "three-pages.pdf"
+    pages[0].save(scan, "PDF", resolution=200.0, save_all=True, append_images=pages[1:])
+    warm = tmp_path / "warm.md"
+    warm.write_text("# Warm-up\n\nA text file starts the worker before the clock matters.\n")
+    from dataclasses import replace
+
+    limit = 2.0  # below what three pages of Tesseract take (the test checks it did)
+    worker = ParseWorker(ParseLimits(ocr=OcrOptions(page_timeout=60.0)))
+    try:
+        worker.parse(warm, "warm.md")  # the child's start-up is not what is measured
+        worker.limits = replace(worker.limits, timeout=limit)  # the parent's wall limit
+        started = time.monotonic()
+        doc = worker.parse(scan, "three-pages.pdf")
+        elapsed = time.monotonic() - started
+    finally:
+        worker.close()
+    assert [p.page for p in doc.ocr_pages if p.accepted] == [1, 2, 3]
+    assert "page 3" in doc.sections[-1].text
+    assert elapsed > limit, "the scan should have outlived the fixed per-file limit"

@@ -112,7 +112,7 @@ def test_wall_clock_cpu_and_memory_limits_end_one_file(tmp_path: Path) -> None:
             worker.close()
     big = tmp_path / "big.txt"
     big.write_text(("word " * 2_000 + "\n\n") * 4_000)  # 40 MB of text
-    worker = ParseWorker(ParseLimits(memory_mb=160))
+    worker = ParseWorker(ParseLimits(memory_mb=120))
     try:
         with pytest.raises(ParseError, match="memory") as err:
             worker.parse(big, "zones/x/big.txt")

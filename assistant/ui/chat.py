@@ -283,7 +283,7 @@ def record_feedback(services: Services, turns: Turns | None, rating: int, commen
         return notice("Ask a question first; feedback is about an answer.", "warn"), comment
     last = turns[-1]
     try:
-        services.reviews.feedback(last["question"], last["answer"], rating, comment or "",
+        services.reviews.activity.feedback(last["question"], last["answer"], rating, comment or "",
                                   user=user or "")
     except EIPError as exc:
         return notice(esc(public(services, exc)), "error"), comment

@@ -120,7 +120,7 @@ def upload_documents(services: Services, files: Sequence[Any] | None, zone: str 
     unrecorded = []
     for s in saved:
         try:
-            services.reviews.record_upload(s.rel_path, s.sha256, s.size, user,
+            services.reviews.activity.record_upload(s.rel_path, s.sha256, s.size, user,
                                            replaced=s.replaced, original_name=s.original)
         except EIPError as exc:
             logger.error("upload of %s by %r not recorded: %s", s.rel_path, user, exc)
@@ -187,7 +187,7 @@ UPLOAD_COLUMNS = ["When (UTC)", "User", "File", "SHA-256", "Action"]
 def upload_rows(services: Services, limit: int = 200) -> list[list[Any]]:
     """The upload log, newest first: who added or replaced which file, with its hash."""
     try:
-        entries = services.reviews.uploads(limit)
+        entries = services.reviews.activity.uploads(limit)
     except EIPError as exc:
         logger.error("cannot read the upload log: %s", exc)
         return []

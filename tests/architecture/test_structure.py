@@ -11,11 +11,8 @@ MAX_MODULE_LINES = 500
 MAX_CLASS_LINES = 250
 # Over the limits today, owned by other work in progress; remove each entry when it is split.
 ALLOWED_LONG_MODULES = {
-    "assistant/reviews.py",  # ReviewStore split from chat feedback: not done in this step
-    "indexing/parse.py",  # split per format: not done in this step
 }
 ALLOWED_LONG_CLASSES = {
-    "assistant/reviews.py:ReviewStore",  # see ALLOWED_LONG_MODULES
     "assistant/storage/docstore.py:DocStore",  # keyword index still inside the store
 }
 

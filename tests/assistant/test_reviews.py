@@ -187,11 +187,11 @@ def test_data_survives_reopening(target: str) -> None:
         seeded(s1)
         s1.review("z1", "ENV-12", action="edit", reviewer="Ana", comment="c",
                   status="does_not_meet")
-        s1.feedback("q?", "a.", 1)
+        s1.activity.feedback("q?", "a.", 1)
     with ReviewStore(target) as s2:
         assert s2.cell("z1", "ENV-12").effective_status == "does_not_meet"
         assert len(s2.history("z1", "ENV-12")) == 1
-        assert len(s2.feedback_entries()) == 1
+        assert len(s2.activity.feedback_entries()) == 1
 
 
 def test_two_instances_share_one_history(target: str) -> None:
@@ -209,18 +209,18 @@ def test_two_instances_share_one_history(target: str) -> None:
 
 
 def test_feedback_rows(store: ReviewStore) -> None:
-    store.feedback("Which zones treat all wastewater?", "Mekong Riverside [1].", 1,
+    store.activity.feedback("Which zones treat all wastewater?", "Mekong Riverside [1].", 1,
                    comment="good", user="ana")
-    store.feedback("What about Poipet?", "The documents do not answer.", -1)
-    rows = store.feedback_entries()
+    store.activity.feedback("What about Poipet?", "The documents do not answer.", -1)
+    rows = store.activity.feedback_entries()
     assert [r["rating"] for r in rows] == [-1, 1]  # newest first
     assert rows[1]["user"] == "ana" and rows[1]["comment"] == "good" and rows[1]["at"]
     for bad in (0, 5, True):
         with pytest.raises(ReviewError, match="rating"):
-            store.feedback("q", "a", bad)
+            store.activity.feedback("q", "a", bad)
     with pytest.raises(ReviewError, match="question"):
-        store.feedback(" ", "a", 1)
-    assert len(store.feedback_entries()) == 2
+        store.activity.feedback(" ", "a", 1)
+    assert len(store.activity.feedback_entries()) == 2
 
 
 def test_changed_cells_by_hash(store: ReviewStore) -> None:

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from assistant.errors import ParseError
 from assistant.types import ParsedDocument
-from indexing.parse import SUPPORTED_SUFFIXES, _clean_pdf_text, parse_file
+from indexing.parse import SUPPORTED_SUFFIXES, clean_pdf_text, parse_file
 
 PDF_ZOO = Path(__file__).resolve().parents[2].parent / "shared" / "pdf-zoo"
 
@@ -103,7 +103,7 @@ def test_pdf_text_cleanup_joins_hyphens_and_ligatures(tmp_path: Path) -> None:
     text = parse_file(write(tmp_path, "h.pdf", data)).sections[0].text
     assert "treatment plant" in text
     assert "North-\nSouth road" in text
-    assert _clean_pdf_text("e\ufb03cient \ufb02ow  of\u00a0water\n\n\n\nend") == (
+    assert clean_pdf_text("e\ufb03cient \ufb02ow  of\u00a0water\n\n\n\nend") == (
         "efficient flow of water\n\nend"
     )
 

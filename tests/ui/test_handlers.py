@@ -145,7 +145,7 @@ def test_feedback_is_stored_in_sqlite(services: Any) -> None:
     msg, box = chat.record_feedback(services, turns, -1, "missed the 100% threshold", "alice")
     assert "not helpful" in msg and box == ""
     chat.record_feedback(services, turns, 1)
-    rows = services.reviews.feedback_entries()
+    rows = services.reviews.activity.feedback_entries()
     assert [r["rating"] for r in rows] == [1, -1]
     assert rows[1]["comment"] == "missed the 100% threshold" and rows[1]["user"] == "alice"
     assert rows[1]["question"] == FRAMEWORK_QUESTION and rows[1]["answer"]

@@ -132,7 +132,7 @@ def test_uploads_are_recorded_and_replacing_needs_an_admin(services: Any, tmp_pa
     second = "# Audit 2025 (corrected)\n\nThe zone recycles 35% of its process water.\n"
     msg = _upload(services, tmp_path, "audit-m3.md", second, overwrite=True, user="alice")
     assert "Saved 1 file(s)" in msg and target.read_text() == second
-    log = services.reviews.uploads()
+    log = services.reviews.activity.uploads()
     assert [(e["user"], e["file"], e["replaced"]) for e in log[:2]] == [
         ("alice", "zones/koh-kong-bay/audit-m3.md", True),
         ("bob", "zones/koh-kong-bay/audit-m3.md", False)]

@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 
 from assistant.query import is_cross_zone
-from assistant.storage.docstore import keyword_query
+from assistant.storage.keywords import keyword_query
 from assistant.text import STOPWORDS, content_terms, stem, words
 
 _OLD_CROSS_ZONE = re.compile(

@@ -5,16 +5,13 @@ chunk texts with their metadata, the FTS5 keyword index, the fingerprint of what
 the index, and a record of index runs. SQLite is the source of truth: the vector store
 is brought in line with it after an interrupted run.
 
-A keyword row has the rowid of its chunk row (layout 2, ``PRAGMA user_version``), so
-metadata filters are a rowid set checked per match, without reading either row; older
-files are migrated on open.
+The keyword index lives in :mod:`assistant.storage.keywords`.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import re
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator
@@ -23,14 +20,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from assistant.storage.keywords import KeywordIndex
 from assistant.storage.vectors import Filter
 from assistant.types import Chunk, OcrPage, SourceFile
-from indexing.khmer import STOPWORDS as KHMER_STOPWORDS
-from indexing.khmer import segment
 
 SCHEMA_VERSION = "1"
-# PRAGMA user_version: 2 = chunks_fts.rowid equals chunks.rowid for every chunk.
-FTS_LAYOUT = 2
 
 logger = logging.getLogger(__name__)
 
@@ -57,13 +51,6 @@ CREATE TABLE IF NOT EXISTS runs (
 );
 """
 
-_STOPWORDS = frozenset(
-    "a an and are as at be by does do did for from has have how in is it its of on or "
-    "the to was what when where which who why with this that there their they zone "
-    "zones sez special economic".split()
-)
-_WORD = re.compile(r"[\w\u1780-\u17ff][\w\-\.%\u1780-\u17ff]*", re.UNICODE)  # Khmer marks are not \w
-_FTS_TABLE = "USING fts5(id UNINDEXED, body, tokenize = 'porter unicode61')"
 # Columns added after the first layout (scanned pages, issue 20): (table, column, type).
 _ADDED_COLUMNS = (("files", "ocr_pages", "INTEGER NOT NULL DEFAULT 0"), ("files", "ocr_rejected", "TEXT"),
                   ("chunks", "ocr_confidence", "REAL"))
@@ -93,37 +80,6 @@ def _now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S%z")
 
 
-def keyword_query(text: str) -> str:
-    """FTS5 MATCH expression: the question's content words OR-ed, each quoted."""
-    terms: list[str] = []
-    seen: set[str] = set()  # linear in the length of the text
-    for word in _WORD.findall(segment(text).lower()):
-        word = word.strip(".-")
-        if len(word) < 2 or word in _STOPWORDS or word in KHMER_STOPWORDS or word in seen:
-            continue
-        seen.add(word)
-        terms.append(word)
-    return " OR ".join('"' + t.replace('"', "") + '"' for t in terms)
-
-
-def _filter_sql(flt: Filter | None) -> tuple[str, list[Any]]:
-    if flt is None:
-        return "", []
-    clauses: list[str] = []
-    params: list[Any] = []
-    for column, values in (("source", flt.sources), ("doc_type", flt.doc_types)):
-        if values is not None:
-            clauses.append(f"c.{column} IN ({','.join('?' * len(values))})")
-            params.extend(values)
-    if flt.zones is not None:
-        zone_sql = f"c.zone IN ({','.join('?' * len(flt.zones))})" if flt.zones else "0"
-        if flt.include_frameworks:
-            zone_sql = f"({zone_sql} OR c.doc_type = 'framework')"
-        clauses.append(zone_sql)
-        params.extend(flt.zones)
-    return (" AND " + " AND ".join(clauses)) if clauses else "", params
-
-
 class DocStore:
     """Manifest, chunk texts and keyword index in one SQLite database (WAL mode)."""
 
@@ -136,46 +92,7 @@ class DocStore:
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.executescript(_SCHEMA)
         self._add_columns()
-        self._df_cache: dict[str, int] = {}
-        self._aligned = False
-        self._align_fts()
-
-    def _align_fts(self, *, force: bool = False) -> None:
-        """Migrate to layout 2 (a new file too, trivially): keyword rows get their chunks' rowids."""
-        if not force and self._conn.execute("PRAGMA user_version").fetchone()[0] >= FTS_LAYOUT:
-            if self._ends_aligned():
-                self._aligned = True
-                return
-            logger.warning("keyword index of %s out of step with its chunks: rebuilding", self.path)
-            force = True
-        started = time.perf_counter()
-        try:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                if force or self._conn.execute("PRAGMA user_version").fetchone()[0] < FTS_LAYOUT:
-                    # The stored bodies are kept as they are; rows without a chunk were never found.
-                    self._conn.execute("DROP TABLE IF EXISTS chunks_fts_new")
-                    self._conn.execute(f"CREATE VIRTUAL TABLE chunks_fts_new {_FTS_TABLE}")
-                    self._conn.execute(
-                        "INSERT INTO chunks_fts_new(rowid, id, body) SELECT c.rowid, f.id, f.body "
-                        "FROM chunks_fts f JOIN chunks c ON c.id = f.id ORDER BY c.rowid"
-                    )
-                    self._conn.execute("DROP TABLE chunks_fts")
-                    self._conn.execute("ALTER TABLE chunks_fts_new RENAME TO chunks_fts")
-                    self._conn.execute("CREATE INDEX IF NOT EXISTS chunks_zone ON chunks(zone)")
-                    self._conn.execute("CREATE INDEX IF NOT EXISTS chunks_doc_type ON chunks(doc_type)")
-                    self._conn.execute(f"PRAGMA user_version = {FTS_LAYOUT}")
-                self._conn.commit()
-            except BaseException:
-                self._conn.rollback()
-                raise
-        except sqlite3.OperationalError as exc:
-            # A read-only copy still answers, by the slower join on chunk ids.
-            logger.warning("keyword index of %s left in the old layout (%s)", self.path, exc)
-            self._aligned = False
-            return
-        self._aligned = True
-        logger.info("keyword index of %s rebuilt in %.1f s", self.path, time.perf_counter() - started)
+        self.keywords = KeywordIndex(self._conn, path)
 
     def _add_columns(self) -> None:
         """Add the columns a file written before them lacks (a read-only copy reads without)."""
@@ -188,24 +105,13 @@ class DocStore:
                 except sqlite3.OperationalError as exc:
                     logger.warning("index %s lacks column %s.%s (%s)", self.path, table, column, exc)
 
-    def _ends_aligned(self) -> bool:
-        """Cheap check that the first and last chunks still own their keyword rows' rowids."""
-        for order in ("ASC", "DESC"):
-            ends = [
-                self._conn.execute(f"SELECT rowid, id FROM {table} ORDER BY rowid {order} LIMIT 1").fetchone()
-                for table in ("chunks", "chunks_fts")
-            ]
-            if [tuple(row) if row else None for row in ends] != [tuple(ends[0]) if ends[0] else None] * 2:
-                return False
-        return True
-
     def close(self) -> None:
         self._conn.close()
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """All-or-nothing block: a crash inside leaves the database as it was."""
-        self._df_cache.clear()
+        self.keywords.invalidate_caches()
         with self._conn:
             yield self._conn
 
@@ -261,10 +167,7 @@ class DocStore:
                 for c in chunks
             ],
         )
-        conn.executemany(
-            "INSERT INTO chunks_fts(rowid, id, body) SELECT rowid, id, ? FROM chunks WHERE id = ?",
-            [(segment(body), c.id) for c, body in zip(chunks, index_texts, strict=True)],
-        )
+        self.keywords.add(conn, [(c.id, body) for c, body in zip(chunks, index_texts, strict=True)])
         self._upsert_file(conn, source, "indexed", None, None, pages, len(chunks), ocr_pages)
 
     def mark_failed(
@@ -279,11 +182,7 @@ class DocStore:
         conn.execute("DELETE FROM files WHERE source = ?", (source,))
 
     def _drop_chunks(self, conn: sqlite3.Connection, source: str) -> None:
-        column = "rowid" if self._aligned else "id"
-        conn.execute(
-            f"DELETE FROM chunks_fts WHERE {column} IN (SELECT {column} FROM chunks WHERE source = ?)",
-            (source,),
-        )
+        self.keywords.drop_source(conn, source)
         conn.execute("DELETE FROM chunks WHERE source = ?", (source,))
 
     def _upsert_file(
@@ -316,24 +215,17 @@ class DocStore:
     def count(self) -> int:
         return int(self._conn.execute("SELECT count(*) FROM chunks").fetchone()[0])
 
-    def invalidate_caches(self) -> None:
-        """Forget cached statistics (another process may have changed the index)."""
-        self._df_cache.clear()
+    def keyword_search(self, text: str, k: int, flt: Filter | None = None) -> list[tuple[str, float]]:
+        """BM25 search (:meth:`KeywordIndex.search`): ``(chunk id, score)``, higher is better."""
+        return self.keywords.search(text, k, flt)
 
     def document_frequency(self, term: str) -> int:
         """Number of chunks whose keyword index contains ``term`` (porter-stemmed)."""
-        cached = self._df_cache.get(term)
-        if cached is None:
-            safe = term.replace('"', "")
-            try:
-                row = self._conn.execute(
-                    "SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?", (f'"{safe}"',)
-                ).fetchone()
-                cached = int(row[0])
-            except sqlite3.OperationalError:
-                cached = 0
-            self._df_cache[term] = cached
-        return cached
+        return self.keywords.document_frequency(term)
+
+    def invalidate_caches(self) -> None:
+        """Forget cached statistics (another process may have changed the index)."""
+        self.keywords.invalidate_caches()
 
     def get_chunks(self, ids: Iterable[str]) -> dict[str, Chunk]:
         ids = list(ids)
@@ -352,44 +244,6 @@ class DocStore:
             "SELECT * FROM chunks WHERE source = ? ORDER BY ordinal", (source,)
         ).fetchall()
         return [_row_to_chunk(r) for r in rows]
-
-    def keyword_search(self, text: str, k: int, flt: Filter | None = None) -> list[tuple[str, float]]:
-        """BM25 search; returns ``(chunk id, score)`` with higher scores better (ties by rowid)."""
-        if flt is not None and flt.matches_nothing:
-            return []
-        match = keyword_query(text)
-        if not match:
-            return []
-        where, params = _filter_sql(flt)
-        for attempt in range(2):
-            if not self._aligned:
-                rows = self._conn.execute(
-                    "SELECT f.id, bm25(chunks_fts) AS rank FROM chunks_fts f JOIN chunks c ON c.id = f.id "
-                    f"WHERE chunks_fts MATCH ?{where} ORDER BY rank, f.rowid LIMIT ?",
-                    [match, *params, k],
-                ).fetchall()
-                return [(r[0], -float(r[1])) for r in rows]
-            # BM25 is computed only for matches in the filter's rowid set ("+" keeps it a set
-            # test, not one FTS lookup per rowid), and ids are read only for the k best.
-            in_filter = f" AND +f.rowid IN (SELECT c.rowid FROM chunks c WHERE 1{where})" if where else ""
-            best = self._conn.execute(
-                f"SELECT f.rowid, bm25(chunks_fts) AS rank FROM chunks_fts f WHERE chunks_fts MATCH ?"
-                f"{in_filter} ORDER BY rank, f.rowid LIMIT ?",
-                [match, *params, k],
-            ).fetchall()
-            rowids = [r[0] for r in best]
-            pairs = self._conn.execute(
-                "SELECT f.rowid, f.id, c.id FROM chunks_fts f LEFT JOIN chunks c ON c.rowid = f.rowid "
-                f"WHERE f.rowid IN ({','.join('?' * len(rowids))})",
-                rowids,
-            ).fetchall()
-            ids = {r[0]: r[1] for r in pairs if r[1] == r[2]}
-            if len(ids) == len(rowids) or attempt:
-                return [(ids[rid], -float(rank)) for rid, rank in best if rid in ids]
-            # Rowids moved under us (e.g. a VACUUM): realign rather than trust the filter.
-            logger.warning("keyword index of %s out of step with its chunks: rebuilding", self.path)
-            self._align_fts(force=True)
-        return []
 
     def record_run(self, started_at: str, status: str, corpus: str, report: dict[str, Any]) -> None:
         with self._conn:

@@ -18,7 +18,8 @@ import pytest
 from assistant.errors import ParseError
 from assistant.quantities import extract_quantities
 from assistant.settings import Settings
-from assistant.storage.docstore import DocStore, keyword_query
+from assistant.storage.docstore import DocStore
+from assistant.storage.keywords import keyword_query
 from assistant.storage.vectors import InMemoryStore
 from assistant.text import split_sentences, words
 from indexing import build_index, open_index

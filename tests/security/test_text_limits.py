@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from assistant.cli import cli
 from assistant.query import QuestionTooLongError, check_question, is_cross_zone, plan_query
-from assistant.storage.docstore import keyword_query
+from assistant.storage.keywords import keyword_query
 from assistant.text import content_terms
 
 REPO = Path(__file__).resolve().parents[2]

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.storage.docstore import _SCHEMA, FTS_LAYOUT, DocStore, _filter_sql, keyword_query
+from assistant.storage.docstore import _SCHEMA, DocStore
+from assistant.storage.keywords import FTS_LAYOUT, filter_sql, keyword_query
 from assistant.storage.vectors import Filter
 from assistant.types import Chunk, SourceFile
 
@@ -62,7 +63,7 @@ def _reference(path: Path, text: str, k: int, flt: Filter | None) -> list[tuple[
     if flt is not None and flt.matches_nothing:
         return []
     match = keyword_query(text)
-    where, params = _filter_sql(flt)
+    where, params = filter_sql(flt)
     con = sqlite3.connect(path)
     rows = con.execute(
         "SELECT f.id, bm25(chunks_fts) AS rank FROM chunks_fts f JOIN chunks c ON c.id = f.id "

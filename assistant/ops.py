@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from assistant.scorecard import Scorecard
     from assistant.service import Assistant
     from assistant.storage.docstore import DocStore, FileRecord
+    from assistant.storage.index import Index
     from assistant.types import Answer, Dossier
     from indexing.pipeline import IndexReport, Progress
 
@@ -40,33 +41,43 @@ class UnknownNameError(EIPError):
 
 # ----------------------------------------------------------------------------- index
 def index_corpus(settings: Settings, *, rebuild: bool = False,
-                 on_progress: Callable[[Progress], None] | None = None) -> IndexReport:
+                 on_progress: Callable[[Progress], None] | None = None,
+                 sharing: Index | None = None) -> IndexReport:
     """Index ``settings.corpus_dir`` incrementally (or from scratch with ``rebuild``).
 
-    A data directory that cannot be written raises :class:`~assistant.errors.StorageError`
-    saying so; any other unexpected error keeps its traceback.
+    ``sharing`` is an index already open in this process (the web app's): the run writes
+    through a second connection to its document store and reuses its embedder and vector
+    store, which stay open. A data directory that cannot be written raises
+    :class:`~assistant.errors.StorageError` saying so; any other unexpected error keeps its
+    traceback.
     """
     from assistant.storage.index import open_index, storage_error
     from indexing.pipeline import build_index
 
+    def fail(exc: Exception) -> None:
+        if isinstance(exc, EIPError) or (err := storage_error(exc, settings.data_dir)) is None:
+            raise exc
+        raise err from exc
+
     try:
-        index = open_index(settings, must_exist=False, for_rebuild=rebuild)
-    except EIPError:
-        raise
+        if sharing is None:
+            index = open_index(settings, must_exist=False, for_rebuild=rebuild)
+        else:
+            index = open_index(settings, embedder=sharing.embedder, store=sharing.store,
+                               must_exist=False, for_rebuild=rebuild)
     except Exception as exc:  # a read-only or full data dir: say so, no traceback
-        if (err := storage_error(exc, settings.data_dir)) is None:
-            raise
-        raise err from exc
+        fail(exc)
     try:
-        return build_index(index, settings.corpus_dir, rebuild=rebuild, on_progress=on_progress)
-    except EIPError:
-        raise
+        report = build_index(index, settings.corpus_dir, rebuild=rebuild, on_progress=on_progress)
     except Exception as exc:
-        if (err := storage_error(exc, settings.data_dir)) is None:
-            raise
-        raise err from exc
+        fail(exc)
     finally:
-        index.close()
+        if sharing is None:
+            index.close()
+        else:
+            index.docs.close()
+            sharing.docs.invalidate_caches()  # the run changed what the open store counts
+    return report
 
 
 def open_docs(settings: Settings) -> DocStore:

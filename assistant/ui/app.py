@@ -30,11 +30,10 @@ CONCURRENCY = 4
 
 
 def header_html(services: Services) -> str:
-    docs = services.assistant.index.docs
-    files = [f for f in docs.files().values() if f.status == "indexed"]
+    info = services.index_info()
     zones = len(services.zones())
     label, explanation = services.answer_mode()
-    meta = [pill(f"{len(files)} documents · {docs.count()} passages"),
+    meta = [pill(f"{info['documents']} documents · {info['chunks']} passages"),
             pill(f"{zones} zones"), pill(label, "mode", explanation)]
     return (
         '<div class="eip-header"><div class="eip-brand"><div class="eip-logo">◈</div><div>'

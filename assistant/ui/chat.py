@@ -49,7 +49,7 @@ ChatHistory = list[dict[str, Any]]  # gradio "messages" format
 # ----------------------------------------------------------------------------- helpers
 def doc_type_choices(services: Services) -> list[tuple[str, str]]:
     """Document types present in the index (framework, zone documents, reports, other)."""
-    present = {rec.doc_type for rec in services.assistant.index.docs.files().values()
+    present = {rec.doc_type for rec in services.documents()
                if rec.status == "indexed" and rec.doc_type}
     order = [t for t in DOC_TYPE_LABELS if t in present] or list(DOC_TYPE_LABELS)[:3]
     return [(DOC_TYPE_LABELS[t] + "s", t) for t in order]
@@ -93,8 +93,7 @@ def build_filter(services: Services, doc_types: Sequence[str] | None) -> Any:
 
 def _turn_record(question: str, zone: str | None, answer: Answer,
                  services: Services) -> dict[str, Any]:
-    chunks = services.assistant.index.docs.get_chunks([c.chunk_id for c in answer.citations
-                                                      if c.chunk_id])
+    chunks = services.passages(c.chunk_id for c in answer.citations if c.chunk_id)
     return {
         "question": question,
         "zone": zone,

@@ -29,7 +29,7 @@ def library_rows(services: Services, zone: str | None = None,
                  status: str | None = None) -> list[list[Any]]:
     """One row per file in the index manifest; failed files carry their reason."""
     rows = []
-    for rec in sorted(services.assistant.index.docs.files().values(),
+    for rec in sorted(services.documents(),
                       key=lambda r: (r.zone or "", r.doc_type or "", r.source)):
         if zone and rec.zone != zone and not (zone == "framework" and rec.doc_type == "framework"):
             continue
@@ -57,7 +57,7 @@ def short_zone_name(name: str) -> str:
 
 
 def library_summary(services: Services) -> str:
-    files = list(services.assistant.index.docs.files().values())
+    files = services.documents()
     ok = [f for f in files if f.status == "indexed"]
     failed = [f for f in files if f.status != "indexed"]
     per_type = Counter(f.doc_type for f in ok)
@@ -71,9 +71,9 @@ def library_summary(services: Services) -> str:
         f'<div class="eip-card"><div class="eip-card-value{" eip-bad" if bad and value else ""}">'
         f'{value}</div><div class="eip-card-label">{esc(label)}</div></div>'
         for value, label, bad in cards)
-    last = services.assistant.index.docs.last_run()
+    last_run = services.index_info()["last_run"]
     when = f'<div class="eip-muted" style="margin-top:6px">Last index run: ' \
-           f'{esc((last or {}).get("finished_at") or "unknown")} · corpus ' \
+           f'{esc(last_run or "unknown")} · corpus ' \
            f"{esc(services.corpus_dir.name)}</div>"
     return f'<div class="eip-cards">{html}</div>{when}'
 

@@ -14,7 +14,7 @@ import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from assistant.dossier_runner import DrafterLike
     from assistant.reviews import ReviewStore
     from assistant.service import Assistant
+    from assistant.storage.docstore import FileRecord
+    from assistant.types import Chunk
     from indexing.pipeline import IndexReport, Progress
 
 logger = logging.getLogger(__name__)
@@ -209,25 +211,29 @@ class Services:
 
     def reindex(self, on_progress: Callable[[Progress], None] | None = None) -> IndexReport:
         """Incrementally index the corpus into the open index (one run at a time)."""
-        from assistant.storage.index import open_index
-        from indexing.pipeline import build_index
+        from assistant import ops
 
-        assistant = self.assistant
+        index = self.assistant.index
+        settings = index.settings.model_copy(update={"corpus_dir": self.corpus_dir})
         with self.indexing():
-            # A second connection for writing; the embedder and vector store are shared.
-            writer = open_index(assistant.index.settings, embedder=assistant.index.embedder,
-                                store=assistant.index.store, must_exist=False)
-            try:
-                report = build_index(writer, self.corpus_dir, on_progress=on_progress)
-            finally:
-                writer.docs.close()
-        self._after_index()
-        return report
+            return ops.index_corpus(settings, on_progress=on_progress, sharing=index)
 
-    def _after_index(self) -> None:
-        # The answerer keeps no corpus statistics, so a re-index needs nothing refreshed but
-        # the docstore's own caches.
-        self.assistant.index.docs.invalidate_caches()
+    # --- what the index holds (read through the operations the CLI uses) ---------------
+    def documents(self) -> list[FileRecord]:
+        """Every file of the index manifest, indexed or failed."""
+        from assistant import ops
+
+        return ops.documents(self.assistant.index.docs)
+
+    def index_info(self) -> dict[str, Any]:
+        """What ``eip status`` reports: counts, zones, model, last run, failures, OCR."""
+        from assistant import ops
+
+        return ops.index_info(self.assistant.index.docs, self.settings)
+
+    def passages(self, chunk_ids: Iterable[str]) -> dict[str, Chunk]:
+        """The stored chunks of these ids (those that still exist)."""
+        return self.assistant.index.docs.get_chunks(chunk_ids)
 
     def new_export_dir(self) -> Path:
         """A fresh folder for one download; downloads older than ``temp_max_age_hours`` go."""

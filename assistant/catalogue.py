@@ -23,11 +23,11 @@ from typing import Any
 import yaml
 
 from assistant.errors import CatalogueError
+from assistant.vocabulary import CATEGORIES
 from indexing.khmer import ascii_digits, has_khmer
 
 logger = logging.getLogger(__name__)
 
-CATEGORIES = ("prerequisite", "park_management", "environmental", "social", "economic")
 LEVELS = ("park", "firm", "park+firm")
 COMPARATORS = (">=", "<=", "==", "present")
 NUMERIC_COMPARATORS = (">=", "<=", "==")

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from assistant.settings import default
 from assistant.text import content_terms, numbers, overlap, split_sentences
 from assistant.types import REFUSAL, ScoredChunk
 from assistant.vocabulary import CITATION_MARKER
@@ -86,7 +87,8 @@ class CitationChecker:
     """Validates ``[n]`` citations of an answer against the numbered passages it was given."""
 
     def __init__(
-        self, embedder: Embedder | None, *, threshold: float = 0.45, lexical_threshold: float = 0.6
+        self, embedder: Embedder | None, *, threshold: float = default("support_threshold"),
+        lexical_threshold: float = 0.6,
     ) -> None:
         self.embedder = embedder
         self.threshold = threshold

@@ -17,6 +17,7 @@ from assistant.catalogue import Criterion
 from assistant.conflicts import conflict_note, figures, with_conflicts
 from assistant.quantities import extract_quantities
 from assistant.query import QueryPlan
+from assistant.settings import default
 from assistant.text import (
     content_terms,
     has_number,
@@ -55,9 +56,9 @@ class ExtractiveAnswerer:
         self,
         embedder: Embedder,
         *,
-        min_score: float = 0.32,
+        min_score: float = default("min_evidence_score"),
         max_sentences: int = 4,
-        answer_window: int = 30,
+        answer_window: int = default("answer_window"),
         embed_budget: int = 24,
         same_passage_ratio: float = 0.4,
         other_passage_ratio: float = 0.95,

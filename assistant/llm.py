@@ -19,6 +19,7 @@ from assistant.citations import CheckResult, CitationChecker
 from assistant.errors import ConfigError, ModelUnavailableError
 from assistant.prompts import CONDENSE_SYSTEM_PROMPT, SYSTEM_PROMPT, condense_message, user_message
 from assistant.query import QueryPlan, Turn
+from assistant.settings import default
 from assistant.text import content_terms, overlap, split_sentences
 from assistant.types import REFUSAL, Answer, Citation, ScoredChunk
 from assistant.vocabulary import CITATION_MARKER
@@ -193,7 +194,7 @@ class LLMAnswerer:
     mode = "llm"
 
     def __init__(self, chat_model: BaseChatModel, embedder: Embedder | None, *,
-                 support_threshold: float = 0.45) -> None:
+                 support_threshold: float = default("support_threshold")) -> None:
         self.chat_model = chat_model
         self.embedder = embedder
         self.checker = CitationChecker(embedder, threshold=support_threshold)

@@ -13,7 +13,7 @@ from typing import Literal
 
 from assistant.catalogue import ZoneRegistry
 from assistant.query import QueryPlan
-from assistant.settings import Settings
+from assistant.settings import Settings, default
 from assistant.storage.index import Index
 from assistant.storage.vectors import Filter
 from assistant.text import content_terms, words
@@ -39,7 +39,7 @@ def rrf_fuse(
     dense: list[tuple[str, float]],
     keyword: list[tuple[str, float]],
     *,
-    k: int = 60,
+    k: int = default("rrf_k"),
     dense_weight: float = 1.0,
     keyword_weight: float = 1.0,
 ) -> list[tuple[str, float, int | None, int | None, float | None]]:
@@ -75,7 +75,8 @@ def _jaccard(a: set[str], b: set[str]) -> float:
 
 
 def diversify(
-    candidates: list[ScoredChunk], k: int, *, lambda_: float = 0.7, max_per_document: int = 3
+    candidates: list[ScoredChunk], k: int, *, lambda_: float = default("mmr_lambda"),
+    max_per_document: int = default("max_per_document"),
 ) -> list[ScoredChunk]:
     """Greedy MMR on word overlap, with a cap on passages per source file.
 

@@ -34,11 +34,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from assistant.catalogue import CATEGORIES, Catalogue, Criterion, ZoneRegistry
+from assistant.catalogue import Catalogue, Criterion, ZoneRegistry
 from assistant.reviews import StoredCell, criterion_sort_key
 from assistant.types import CriterionDraft
 from assistant.vocabulary import (
+    CATEGORIES,
     CATEGORY_LABELS,
+    CATEGORY_SHORT_LABELS,
     INSUFFICIENT,
     MEETS,
     NOT_DRAFTED,
@@ -52,10 +54,6 @@ from assistant.vocabulary import (
 logger = logging.getLogger(__name__)
 
 POINTS: dict[str, float] = {MEETS: 1.0, PARTIAL: 0.5, NOT_MET: 0.0, INSUFFICIENT: 0.0}
-CATEGORY_SHORT: dict[str, str] = {
-    "prerequisite": "Prereq.", "park_management": "PM", "environmental": "Env.",
-    "social": "Social", "economic": "Econ.",
-}
 # Green / amber / red / grey, plus white for cells nobody drafted.
 STATUS_COLOURS: dict[str, str] = {
     MEETS: "#2e7d32", PARTIAL: "#f9a825", NOT_MET: "#c62828", INSUFFICIENT: "#9e9e9e",
@@ -364,7 +362,7 @@ def heatmap_png(scorecard: Scorecard, path: str | Path, *, dpi: int = 150) -> Pa
             ax.axvline(start - 0.5, color="black", linewidth=1.5)
         label = CATEGORY_LABELS.get(category, category)
         if len(group) * 7 < len(label):  # too narrow for the full name
-            label = CATEGORY_SHORT.get(category, category[:6])
+            label = CATEGORY_SHORT_LABELS.get(category, category[:6])
         ax.text((start + end - 1) / 2, -0.75, label,
                 ha="center", va="bottom", fontsize=8, fontweight="bold")
         start = end

@@ -270,6 +270,11 @@ class Settings(BaseSettings):
         return {**values, "dimension": dimension}
 
 
+def default(name: str) -> Any:
+    """The default of one setting: constructors that take a knob use it, so it is written once."""
+    return Settings.model_fields[name].get_default(call_default_factory=True)
+
+
 def load_settings(**overrides: Any) -> Settings:
     """Build settings; ``None`` overrides are ignored so CLI flags left unset fall through."""
     return Settings(**{k: v for k, v in overrides.items() if v is not None})

@@ -24,6 +24,13 @@ CATEGORY_LABELS: dict[str, str] = {
     PREREQUISITE: "Prerequisites", "park_management": "Park management",
     "environmental": "Environmental", "social": "Social", "economic": "Economic",
 }
+#: The categories in catalogue order (prerequisites first).
+CATEGORIES: tuple[str, ...] = tuple(CATEGORY_LABELS)
+#: Narrow labels for heatmap column groups.
+CATEGORY_SHORT_LABELS: dict[str, str] = {
+    PREREQUISITE: "Prereq.", "park_management": "PM", "environmental": "Env.",
+    "social": "Social", "economic": "Econ.",
+}
 
 # --- Documents ---------------------------------------------------------------------------
 DocType = Literal["framework", "zone_document", "consultant_report", "other"]

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from assistant.catalogue import CATEGORIES, Zone
+from assistant.catalogue import Zone
 from assistant.export.common import (
     LIGHT_FILLS,
     clean_text,
@@ -29,7 +29,14 @@ from assistant.export.common import (
 )
 from assistant.reviews import StoredCell
 from assistant.types import CriterionDraft, Dossier
-from assistant.vocabulary import CATEGORY_LABELS, CITATION_MARKER, DOSSIER_FORMATS, STATUS_LABELS, STATUSES
+from assistant.vocabulary import (
+    CATEGORIES,
+    CATEGORY_LABELS,
+    CITATION_MARKER,
+    DOSSIER_FORMATS,
+    STATUS_LABELS,
+    STATUSES,
+)
 
 logger = logging.getLogger(__name__)
 

@@ -23,6 +23,7 @@ from assistant.vocabulary import (
     NOT_DRAFTED,
     NOT_MET,
     PARTIAL,
+    PREREQUISITE,
     SCORECARD_FORMATS,
 )
 
@@ -120,7 +121,7 @@ def scorecard_to_xlsx(scorecard: Scorecard, path: str | Path) -> Path:
 
     rk = wb.create_sheet("Ranking")
     cats = list(sc.columns_by_category())
-    perf = [c for c in cats if c != "prerequisite"]
+    perf = [c for c in cats if c != PREREQUISITE]
     header_row(rk, ["rank", "zone", "readiness", "blocked", "blocking", "met", "total", "coverage",
                  *(f"score_{c}" for c in perf), "reasons"])
     for z in sc.zones:

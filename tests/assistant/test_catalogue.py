@@ -10,13 +10,13 @@ import pytest
 import yaml
 
 from assistant.catalogue import (
-    CATEGORIES,
     Threshold,
     load_catalogue,
     load_zones,
     normalise_id,
 )
 from assistant.errors import CatalogueError
+from assistant.vocabulary import CATEGORIES
 
 ROOT = Path(__file__).resolve().parents[2]
 CRITERIA = ROOT / "corpus" / "criteria.yaml"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from assistant.catalogue import CATEGORIES, Catalogue
+from assistant.catalogue import Catalogue
 from assistant.export import (
     dossier_to_dict,
     dossier_to_docx,
@@ -26,7 +26,7 @@ from assistant.reviews import ReviewStore, StoredCell
 from assistant.scorecard import build_scorecard
 from assistant.settings import Settings
 from assistant.types import CriterionDraft, Dossier, EvidenceItem
-from assistant.vocabulary import CATEGORY_LABELS
+from assistant.vocabulary import CATEGORIES, CATEGORY_LABELS
 
 REPO = Path(__file__).resolve().parents[2]
 ZONE = "koh-kong-bay"

@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass
 
 from assistant.quantities import extract_quantities
+from indexing import khmer
 
 #: Canonical units of ``assistant.quantities`` (and the extra ones read here) by dimension.
 DIMENSIONS: dict[str, frozenset[str]] = {
@@ -142,8 +143,17 @@ class Expected:
         return "open" if self.open else "+".join(sorted(self.kinds))
 
 
+def _khmer_kinds(clause: str) -> set[str]:
+    for word, kind in khmer.QUESTION_KINDS:
+        if word in clause:
+            return {kind}
+    return set()
+
+
 def _clause_kinds(clause: str) -> set[str]:
     kinds: set[str] = set()
+    if khmer.has_khmer(clause) and (found := _khmer_kinds(clause)):
+        return found
     if _CLOCK_RE.search(clause):
         return {"clock"}
     if _PERSON_RE.search(clause):
@@ -215,5 +225,9 @@ def fits(expected: Expected, sentence: str) -> bool:
     """Whether ``sentence`` holds an answer of a kind the question accepts."""
     if expected.open:
         return True
+    if khmer.has_khmer(sentence):
+        sentence = khmer.ascii_digits(sentence)
+        if "date" in expected.kinds and any(month in sentence for month in khmer.MONTHS):
+            return True
     units = _units(sentence)
     return any(_fits_kind(kind, sentence, units) for kind in expected.kinds)

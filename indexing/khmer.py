@@ -38,6 +38,18 @@ STOPWORDS = frozenset(
     នរណា អ្នកណា មួយ ៗ តំបន់ សេដ្ឋកិច្ច ពិសេស""".split()
 )
 
+#: Khmer question words that say what kind of answer is wanted (``assistant.answer_type``),
+#: by kind; matched as substrings (Khmer writes no spaces between words). Longest first:
+#: ម៉ោងប៉ុន្មាន "at what hour" is a clock time, ប៉ុន្មាន alone "how much / how many" a count.
+QUESTION_KINDS: tuple[tuple[str, str], ...] = (
+    ("ម៉ោងប៉ុន្មាន", "clock"), ("ពេលណា", "date"), ("កាលណា", "date"), ("ថ្ងៃណា", "date"),
+    ("ខែណា", "date"), ("ឆ្នាំណា", "date"), ("អ្នកណា", "person"), ("នរណា", "person"),
+    ("ភាគរយ", "share"), ("ប៉ុន្មាន", "count"),
+)
+#: The months as Khmer writes them (a date in Khmer text names one, or a year).
+MONTHS = ("មករា", "កុម្ភៈ", "មីនា", "មេសា", "ឧសភា", "មិថុនា", "កក្កដា", "សីហា", "កញ្ញា",
+          "តុលា", "វិច្ឆិកា", "ធ្នូ")
+
 
 def has_khmer(text: str) -> bool:
     """Whether ``text`` contains any Khmer character."""

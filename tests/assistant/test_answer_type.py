@@ -57,3 +57,26 @@ def test_the_kind_of_answer_follows_the_question(question: str, kind: str) -> No
 )
 def test_a_sentence_fits_only_if_it_holds_that_kind_of_answer(question: str, sentence: str, ok: bool) -> None:
     assert fits(expected_answer(question), sentence) is ok
+
+
+# --- Khmer questions: the interrogative says what is wanted (written for the test) ----------
+@pytest.mark.parametrize(("question", "kind"), [
+    ("តើរោងចក្រនេះបើកនៅពេលណា?", "date"),            # when does the plant open?
+    ("តើច្បាប់នេះចេញនៅឆ្នាំណា?", "date"),             # which year was the rule issued?
+    ("តើអ្នកណាជាប្រធានការិយាល័យ?", "person"),          # who heads the office?
+    ("តើកម្មករប៉ុន្មាននាក់ធ្វើការនៅទីនោះ?", "count"),    # how many workers work there?
+    ("តើហាងបើកម៉ោងប៉ុន្មាន?", "clock"),                # at what hour does the shop open?
+    ("តើមានសួនច្បារដែរឬទេ?", "open"),                  # is there a garden?
+])
+def test_khmer_question_words_give_the_kind_of_answer(question: str, kind: str) -> None:
+    assert expected_answer(question).kind == kind
+
+
+def test_khmer_sentences_are_read_with_khmer_digits_and_month_names() -> None:
+    when = expected_answer("តើរោងចក្រនេះបើកនៅពេលណា?")
+    assert fits(when, "រោងចក្របើកនៅខែមីនា។")          # names a month
+    assert fits(when, "រោងចក្របើកនៅឆ្នាំ២០២៥។")          # a year in Khmer digits
+    assert not fits(when, "រោងចក្រមានទំហំធំ។")            # no date at all
+    count = expected_answer("តើកម្មករប៉ុន្មាននាក់ធ្វើការនៅទីនោះ?")
+    assert fits(count, "កម្មករ ៤៥០ នាក់ធ្វើការនៅទីនោះ។")
+    assert not fits(count, "កម្មករជាច្រើនធ្វើការនៅទីនោះ។")

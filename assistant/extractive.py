@@ -17,7 +17,7 @@ from assistant.catalogue import Criterion
 from assistant.conflicts import conflict_note, figures, with_conflicts
 from assistant.quantities import extract_quantities
 from assistant.query import QueryPlan
-from assistant.settings import default
+from assistant.settings import Settings, default
 from assistant.text import (
     content_terms,
     has_number,
@@ -57,16 +57,16 @@ class ExtractiveAnswerer:
         embedder: Embedder,
         *,
         min_score: float = default("min_evidence_score"),
-        max_sentences: int = 4,
+        max_sentences: int = default("answer_max_sentences"),
         answer_window: int = default("answer_window"),
-        embed_budget: int = 24,
-        same_passage_ratio: float = 0.4,
-        other_passage_ratio: float = 0.95,
-        max_passages: int = 2,
-        recency_ratio: float = 0.9,
-        cross_zone_ratio: float = 0.75,
-        weights: tuple[float, float, float, float] = (0.4, 0.3, 0.1, 0.1),
-        cross_zone_weights: tuple[float, float, float] = (0.4, 0.3, 0.3),
+        embed_budget: int = default("answer_embed_budget"),
+        same_passage_ratio: float = default("answer_same_passage_ratio"),
+        other_passage_ratio: float = default("answer_other_passage_ratio"),
+        max_passages: int = default("answer_max_passages"),
+        recency_ratio: float = default("answer_recency_ratio"),
+        cross_zone_ratio: float = default("answer_cross_zone_ratio"),
+        weights: tuple[float, float, float, float] = default("answer_weights"),
+        cross_zone_weights: tuple[float, float, float] = default("answer_cross_zone_weights"),
     ) -> None:
         self.embedder = embedder
         self.min_score = min_score
@@ -454,3 +454,21 @@ def _best_quote(sentence: str, passage: ScoredChunk) -> str:
     units = split_sentences(passage.chunk.text)
     terms = content_terms(sentence)
     return max(units, key=lambda u: overlap(terms, u)) if units else passage.chunk.text[:200]
+
+
+def extractive_answerer(embedder: Embedder, settings: Settings) -> ExtractiveAnswerer:
+    """The extractive answerer with every knob taken from ``settings`` (the ``answer_*`` group)."""
+    return ExtractiveAnswerer(
+        embedder,
+        min_score=settings.min_evidence_score,
+        max_sentences=settings.answer_max_sentences,
+        answer_window=settings.answer_window,
+        embed_budget=settings.answer_embed_budget,
+        same_passage_ratio=settings.answer_same_passage_ratio,
+        other_passage_ratio=settings.answer_other_passage_ratio,
+        max_passages=settings.answer_max_passages,
+        recency_ratio=settings.answer_recency_ratio,
+        cross_zone_ratio=settings.answer_cross_zone_ratio,
+        weights=settings.answer_weights,
+        cross_zone_weights=settings.answer_cross_zone_weights,
+    )

@@ -148,13 +148,9 @@ def build_answerer(settings: Settings, index: Index) -> Answerer:
 
         return LLMAnswerer(build_chat_model(settings), index.embedder,
                            support_threshold=settings.support_threshold)
-    from assistant.extractive import ExtractiveAnswerer
+    from assistant.extractive import extractive_answerer
 
-    return ExtractiveAnswerer(
-        index.embedder,
-        min_score=settings.min_evidence_score,
-        answer_window=settings.answer_window,
-    )
+    return extractive_answerer(index.embedder, settings)
 
 
 def build_assistant(settings: Settings, *, index: Index | None = None,

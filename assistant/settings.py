@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -36,12 +36,10 @@ def _config_file() -> Path:
     return Path(os.environ.get("EIP_CONFIG", "eip.toml"))
 
 
-class Settings(BaseSettings):
-    """Settings of EIP Assistant. Every field maps to an ``EIP_<NAME>`` env variable."""
-
-    model_config = SettingsConfigDict(
-        env_prefix="EIP_", extra="forbid", validate_default=True, populate_by_name=True
-    )
+# The settings come in groups, one class each; :class:`Settings` joins them, so every field is
+# still ``settings.<name>`` and ``EIP_<NAME>``.
+class IndexSettings(BaseModel):
+    """Where things live, how documents become chunks and vectors, and the vector store."""
 
     # Where things live
     data_dir: Path = Field(Path(".eip"), description="Index, manifests and databases.")
@@ -91,6 +89,10 @@ class Settings(BaseSettings):
     chroma_ssl: bool = Field(False, description="Use HTTPS for the Chroma server.")
     collection: str = Field("eip_chunks", description="Chroma collection name.")
 
+
+class AnswerSettings(BaseModel):
+    """Retrieval, the answerers and the language model."""
+
     # Retrieval
     retrieval_k: int = Field(5, ge=1, le=50, description="Passages given to the answerer.")
     retrieval_candidates: int = Field(40, ge=5, description="Candidates per retriever.")
@@ -126,6 +128,35 @@ class Settings(BaseSettings):
     support_threshold: float = Field(
         0.45, description="Citation checker: minimum similarity of a sentence to its passage."
     )
+    # Extractive answer composition (assistant/extractive.py); docs/eval.md rounds 1-6.
+    answer_max_sentences: int = Field(4, ge=1, description="Most sentences quoted in one answer.")
+    answer_embed_budget: int = Field(
+        24, ge=1, description="Candidate sentences embedded per question (the rest by words only)."
+    )
+    answer_same_passage_ratio: float = Field(
+        0.4, ge=0, le=1,
+        description="A further sentence of an already quoted passage joins at this share of the best score.",
+    )
+    answer_other_passage_ratio: float = Field(
+        0.95, ge=0, le=1,
+        description="A sentence of another passage joins only at this share of the best score.",
+    )
+    answer_max_passages: int = Field(2, ge=1, description="Passages one answer quotes from.")
+    answer_recency_ratio: float = Field(
+        0.9, ge=0, le=1,
+        description="A newer document's sentence wins over an older one that scores at most this much more.",
+    )
+    answer_cross_zone_ratio: float = Field(
+        0.75, ge=0, le=1,
+        description="A zone's best sentence joins a cross-zone answer at this share of the best zone's.",
+    )
+    answer_weights: tuple[float, float, float, float] = Field(
+        (0.4, 0.3, 0.1, 0.1),
+        description="Sentence score: similarity, word overlap, passage rank, the passage's dense rank.",
+    )
+    answer_cross_zone_weights: tuple[float, float, float] = Field(
+        (0.4, 0.3, 0.3), description="Sentence score in cross-zone answers (no rank terms).",
+    )
     llm_provider: Literal["openai", "ollama"] = Field("openai")
     llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint URL.")
     llm_model: str | None = Field(None, description="Model name at the endpoint.")
@@ -133,14 +164,9 @@ class Settings(BaseSettings):
     llm_temperature: float = Field(0.0, ge=0, le=2)
     llm_timeout: float = Field(60.0, gt=0, description="Seconds before an LLM call fails.")
 
-    # Serving and team use
-    host: str = Field("127.0.0.1", description="Address the web app binds to.")
-    port: int = Field(7860, description="Port of the web app.")
-    auth_users: SecretStr | None = Field(None, description="user:password pairs, comma-separated.")
-    auth_file: Path | None = Field(None, description="File of user:pbkdf2-hash lines.")
-    database_url: SecretStr | None = Field(
-        None, description="SQLAlchemy URL for reviews/feedback (may hold a password)."
-    )
+
+class AssessmentSettings(BaseModel):
+    """The evidence drafter and the scorecard."""
 
     # Drafter ---------------------------------------------------------------------
     # Knobs of the evidence drafter (assistant/dossier/); measurements in docs/eval.md.
@@ -177,6 +203,19 @@ class Settings(BaseSettings):
         description="Readiness-score weights per performance category.",
     )
 
+
+class ServiceSettings(BaseModel):
+    """Serving, team use and the limits that keep hostile input from stalling the service."""
+
+    # Serving and team use
+    host: str = Field("127.0.0.1", description="Address the web app binds to.")
+    port: int = Field(7860, description="Port of the web app.")
+    auth_users: SecretStr | None = Field(None, description="user:password pairs, comma-separated.")
+    auth_file: Path | None = Field(None, description="File of user:pbkdf2-hash lines.")
+    database_url: SecretStr | None = Field(
+        None, description="SQLAlchemy URL for reviews/feedback (may hold a password)."
+    )
+
     # --- Security limits (issue 18; docs/security.md) ------------------------------------
     max_question_chars: int = Field(
         2_000, ge=20, description="Longest question accepted (CLI and web app)."
@@ -210,6 +249,15 @@ class Settings(BaseSettings):
     temp_max_age_hours: float = Field(
         24.0, gt=0, description="Exports and uploads in the app's temp folder older than this go."
     )
+
+
+class Settings(IndexSettings, AnswerSettings, AssessmentSettings, ServiceSettings, BaseSettings):
+    """Settings of EIP Assistant. Every field maps to an ``EIP_<NAME>`` env variable."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="EIP_", extra="forbid", validate_default=True, populate_by_name=True
+    )
+
 
     @field_validator("llm_base_url")
     @classmethod

@@ -100,3 +100,11 @@ def test_check_question_names_the_length_and_the_limit() -> None:
     assert check_question("x" * 10, limit=10) == "x" * 10
     with pytest.raises(QuestionTooLongError, match="11 characters long; the limit is 10"):
         check_question("x" * 11, limit=10)
+
+
+@pytest.mark.parametrize("registry", [REGISTRY, None], ids=["unknown-zone", "no-registry"])
+def test_a_chosen_zone_the_registry_does_not_know_still_scopes_the_plan(registry) -> None:  # type: ignore[no-untyped-def]
+    """A corpus without zones.yaml (or a zone id it lacks) must not widen the search to all zones."""
+    plan = plan_query("Which zones treat wastewater?", registry, None, zone=" Gamma ", history=HISTORY)
+    assert [z.id for z in plan.zones] == ["gamma"]
+    assert not plan.cross_zone and not plan.inherited_zone

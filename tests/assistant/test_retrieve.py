@@ -160,3 +160,9 @@ def test_selection_depends_on_how_candidates_compare_not_on_the_score_scale() ->
 def test_pure_diversity_prefers_the_distinct_candidate() -> None:
     chosen = [c.chunk.id for c in diversify(_pool(), 2, lambda_=0.0)]
     assert chosen[1] != "c2"
+
+
+def test_a_chosen_zone_scopes_retrieval_without_a_registry(retriever: Retriever) -> None:
+    """`eip ask --zone beta` on a corpus without zones.yaml: beta's documents and the frameworks only."""
+    results = retriever.retrieve(plan_query("Is the wastewater treated?", None, None, zone="beta"))
+    assert results and _zones(results) <= {"beta", None}

@@ -15,6 +15,7 @@ from assistant.storage.docstore import DocStore
 from assistant.types import Chunk, CriterionDraft, OcrPage, SourceFile
 from assistant.vocabulary import INSUFFICIENT, MEETS, NOT_MET, PARTIAL
 
+REPO = Path(__file__).resolve().parents[2]
 REGISTRY = ZoneRegistry((Zone("alpha", "Alpha Zone", "P"), Zone("beta", "Beta Zone", "P")))
 
 
@@ -76,6 +77,25 @@ def test_documents_lists_indexed_and_failed_files_optionally_of_one_zone(docs: D
     assert [f.source for f in ops.documents(docs, "alpha")] == ["zones/alpha/report.md", "zones/alpha/scan.pdf"]
     assert [f.status for f in ops.documents(docs, "beta")] == ["failed"]
     assert ops.documents(docs, "gamma") == []
+
+
+def test_open_docs_without_an_index_says_how_to_build_one(settings: Settings) -> None:
+    with pytest.raises(EIPError, match="eip index"):
+        ops.open_docs(settings)
+
+
+def test_index_catalogue_reads_the_corpus_the_index_was_built_from(tmp_path: Path) -> None:
+    sample, independent = REPO / "corpus", REPO / "evals" / "independent" / "corpus"
+    settings = Settings(data_dir=tmp_path / "data", corpus_dir=independent)
+    registry, _ = ops.index_catalogue(settings)  # no index yet: the configured corpus
+    assert registry is not None and "prey-nob-coastal" not in {z.id for z in registry}
+    settings.data_dir.mkdir()
+    recorded = DocStore(settings.index_db)
+    recorded.set_meta("corpus_dir", str(sample))
+    recorded.close()
+    registry, catalogue = ops.index_catalogue(settings)
+    assert registry is not None and "prey-nob-coastal" in {z.id for z in registry}
+    assert catalogue is not None and len(catalogue) == 64
 
 
 # --- zones and criteria ---------------------------------------------------------------------

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from assistant.catalogue import Catalogue, Criterion, Framework, Threshold, Zone, ZoneRegistry
-from assistant.query import QuestionTooLongError, Turn, check_question, is_cross_zone, plan_query
+from assistant.query import (
+    QueryPlan,
+    QuestionTooLongError,
+    Turn,
+    check_question,
+    is_cross_zone,
+    plan_query,
+)
 
 REGISTRY = ZoneRegistry((
     Zone("bavet-gateway", "Bavet Gateway Special Economic Zone", "Svay Rieng", ("Bavet Gateway", "Bavet SEZ")),
@@ -24,7 +33,7 @@ CATALOGUE = Catalogue(Framework("f", "Framework", "1", "s"), (
 HISTORY = (Turn("How big is Bavet Gateway SEZ?", "bavet-gateway"),)
 
 
-def _plan(question: str, **kwargs):  # type: ignore[no-untyped-def]
+def _plan(question: str, **kwargs: Any) -> QueryPlan:
     return plan_query(question, REGISTRY, CATALOGUE, **kwargs)
 
 
@@ -103,7 +112,7 @@ def test_check_question_names_the_length_and_the_limit() -> None:
 
 
 @pytest.mark.parametrize("registry", [REGISTRY, None], ids=["unknown-zone", "no-registry"])
-def test_a_chosen_zone_the_registry_does_not_know_still_scopes_the_plan(registry) -> None:  # type: ignore[no-untyped-def]
+def test_a_chosen_zone_the_registry_does_not_know_still_scopes_the_plan(registry: ZoneRegistry | None) -> None:
     """A corpus without zones.yaml (or a zone id it lacks) must not widen the search to all zones."""
     plan = plan_query("Which zones treat wastewater?", registry, None, zone=" Gamma ", history=HISTORY)
     assert [z.id for z in plan.zones] == ["gamma"]

@@ -83,12 +83,12 @@ def plan_query(
 ) -> QueryPlan:
     """Work out zones, criteria, cross-zone intent and follow-up context of a question."""
     zones: list[Zone] = []
-    if registry is not None:
-        if zone:
-            found = registry.get(zone)
-            zones = [found] if found else []
-        else:
-            zones = registry.find_in_text(question)
+    if zone:
+        found = registry.get(zone) if registry is not None else None
+        # A zone the registry does not know (or no registry) still scopes: fail closed.
+        zones = [found or Zone(id=zone.strip().lower(), name=zone.strip(), province="")]
+    elif registry is not None:
+        zones = registry.find_in_text(question)
     criteria = catalogue.find_in_text(question) if catalogue is not None else []
     cross = is_cross_zone(question) and not zone and len(zones) != 1
     text = question

@@ -4,7 +4,7 @@ A sentence takes one *stance*: ``operating`` (the thing exists and runs), ``part
 of the site or users, a draft, in progress), ``planned`` (a plan or promise only),
 ``absent``, ``unknown`` (the information was not available: a gap, not a finding) or
 ``neutral``. The cues are one short list of general English phrasings, each tested on
-sentences written for the test (tests/assistant/test_dossier_signals.py), not taken from a
+sentences written for the test (tests/assistant/dossier/test_signals.py), not taken from a
 corpus:
 
 - absence: "no ... in place", "not available", "none", "without", "lacks", "absent";

@@ -1,14 +1,11 @@
-"""Extractive answers on the sample corpus, one test per kind of question."""
+"""Extractive answers on the sample corpus, one test per kind of question (`eip ask`: cli/test_ask.py)."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from assistant.cli import cli
 from assistant.service import build_assistant
 from assistant.settings import Settings
 from assistant.storage.vectors import Filter
@@ -95,27 +92,3 @@ def test_follow_up_keeps_the_zone(assistant) -> None:
     answer = assistant.ask("And what about its hazardous waste?",
                            history=[Turn("How big is Bavet Gateway SEZ?", "bavet-gateway")])
     assert answer.citations and {c.zone for c in answer.citations} <= {"bavet-gateway", None}
-
-
-def test_cli_ask_json(sample_data_dir: Path) -> None:
-    result = CliRunner().invoke(
-        cli, ["--data-dir", str(sample_data_dir), "ask", "What share of industrial wastewater is treated at Bavet Gateway?", "--json"]
-    )
-    assert result.exit_code == 0, result.output
-    payload = json.loads(result.output[result.output.index("{"):])
-    assert set(payload) == {"question", "answer", "abstained", "citations"}
-    assert payload["citations"] and set(payload["citations"][0]) >= {"marker", "file", "page", "quote", "score"}
-
-
-def test_cli_ask_abstains_with_exit_zero(sample_data_dir: Path) -> None:
-    result = CliRunner().invoke(
-        cli, ["--data-dir", str(sample_data_dir), "ask", "What is the land lease price per square metre at Kampot Tidal SEZ?"]
-    )
-    assert result.exit_code == 0, result.output
-    assert REFUSAL in result.output
-
-
-def test_cli_ask_without_index_is_a_clear_error(tmp_path: Path) -> None:
-    result = CliRunner().invoke(cli, ["--data-dir", str(tmp_path / "none"), "ask", "anything"])
-    assert result.exit_code == 1
-    assert "eip index" in result.output and "Traceback" not in result.output

@@ -21,7 +21,6 @@ from assistant.settings import Settings
 from assistant.storage.docstore import DocStore
 from assistant.storage.keywords import keyword_query
 from assistant.storage.vectors import InMemoryStore
-from assistant.text import split_sentences, words
 from indexing import build_index, open_index
 from indexing.khmer import ascii_digits, is_khmer_text, segment
 from indexing.ocr import OcrOptions, tesseract_problem
@@ -151,21 +150,8 @@ def test_index_carries_ocr_flags_to_chunks_status_and_citations(tmp_path: Path, 
 KM = "ក្រសួងបរិស្ថានបានអនុម័តរបាយការណ៍នៅឆ្នាំ២០២១។ រោងចក្រមានសមត្ថភាព ៤៥០០ ម៉ែត្រគូបក្នុងមួយថ្ងៃ។ការតាមដានធ្វើរៀងរាល់ខែ៕"
 
 
-def test_khmer_sentences_split_on_khan_and_bariyoosan() -> None:
-    assert split_sentences(KM) == [
-        "ក្រសួងបរិស្ថានបានអនុម័តរបាយការណ៍នៅឆ្នាំ២០២១។",
-        "រោងចក្រមានសមត្ថភាព ៤៥០០ ម៉ែត្រគូបក្នុងមួយថ្ងៃ។",
-        "ការតាមដានធ្វើរៀងរាល់ខែ៕",
-    ]
-    # English is split as before.
-    assert split_sentences("The plant treats water. It was built in 2015.") == [
-        "The plant treats water.", "It was built in 2015."]
-
-
-def test_khmer_words_are_segmented_and_digits_read_as_ascii() -> None:
-    got = words(KM)
-    assert {"ក្រសួង", "បរិស្ថាន", "អនុម័ត", "2021", "4500"} <= set(got)
-    assert words("The CETP treats 1,440 m3/day") == ["the", "cetp", "treats", "1440", "m3", "day"]
+def test_khmer_runs_are_segmented_digits_read_as_ascii_and_khmer_detected() -> None:
+    """Khmer sentence ends and words(): tests/assistant/test_text.py."""
     assert segment("plain English text") == "plain English text"
     assert ascii_digits("៤៥០០ m3") == "4500 m3"
     assert is_khmer_text("តើ CETP មានសមត្ថភាពប៉ុន្មាន?") and not is_khmer_text("What is the CETP capacity?")
@@ -189,12 +175,11 @@ def test_keyword_index_finds_khmer_words_inside_unspaced_runs(tmp_path: Path) ->
     docs.close()
 
 
-def test_khmer_digits_in_quantities_and_thresholds() -> None:
+def test_khmer_digits_in_thresholds() -> None:
+    """Khmer digits in quantities alone: tests/assistant/test_quantities.py."""
     from assistant.catalogue import _Problems, _threshold
     from assistant.quantities import meets_threshold
 
-    found = [(q.value, q.unit) for q in extract_quantities("ទឹកកខ្វក់ចំនួន៨៥% ត្រូវបានប្រព្រឹត្តកម្ម និង ៤៥០០ m3/day")]
-    assert found == [(85.0, "%"), (4500.0, "m3/day")]
     threshold = _threshold({"comparator": ">=", "value": "១០០", "unit": "%"}, "t", _Problems(Path("c.yaml")))
     assert threshold is not None and threshold.value == 100.0
     assert meets_threshold(extract_quantities("៩០ ភាគរយ")[0], threshold) is False

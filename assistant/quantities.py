@@ -1,4 +1,4 @@
-"""Quantities in evidence sentences: find them, normalise their units, compare with thresholds.
+"""Quantities in answer sentences: find them and normalise their units.
 
 Only what zone documents actually write is handled: percentages (``85%``, ``85 per cent``),
 shares written as counts (``3 of 19``, ``Nine of the 19``), volumes (``m3/day``, ``m³/d``,
@@ -10,16 +10,16 @@ Example::
 
     q = extract_quantities("The CETP treats 1,440 m3/day, which is 88% of industrial wastewater.")
     [(x.value, x.unit) for x in q]          # [(1440.0, 'm3/day'), (88.0, '%')]
-    meets_threshold(q[1], Threshold(">=", 100.0, "%"))   # False
+
+The answerer reads these (what kind of answer a sentence holds, figures that disagree); the
+drafter compares figures with catalogue thresholds in :mod:`assistant.dossier.thresholds`.
 """
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 
-from assistant.catalogue import Threshold
 from indexing.khmer import ascii_digits
 
 # (pattern of the unit as written, canonical unit, factor to the canonical unit)
@@ -73,12 +73,6 @@ _FRACTION_RE = re.compile(
     rf"(?<![\w.,]){_COUNT}\s+(?:out\s+)?of\s+(?:the\s+|its\s+|their\s+)?{_COUNT}(?![\w.,%])",
     re.IGNORECASE,
 )
-_ALL_RE = re.compile(r"\b(?:all|every|each)\b", re.IGNORECASE)
-
-#: Canonical units that measure a share; shares compare only with shares.
-SHARE_UNITS = frozenset({"%"})
-CANONICAL_UNITS = frozenset(u for _, u, _ in _UNITS)
-
 
 @dataclass(frozen=True, slots=True)
 class Quantity:
@@ -117,13 +111,6 @@ def normalise_unit(value: float, unit: str) -> tuple[float, str | None]:
     i = int(next(k for k, v in m.groupdict().items() if v is not None)[1:])
     _, canonical, factor = _UNITS[i]
     return value * factor, canonical
-
-
-def canonical_unit(unit: str | None) -> str | None:
-    """The canonical form of a threshold unit (``"percent"`` -> ``"%"``, ``"kWh"`` -> ``"MWh"``)."""
-    if unit is None or not unit.strip():
-        return None
-    return normalise_unit(1.0, unit)[1]
 
 
 def extract_quantities(text: str) -> list[Quantity]:
@@ -174,56 +161,3 @@ def extract_quantities(text: str) -> list[Quantity]:
         found.append(Quantity(value, None, m.group(0), m.start(), m.end(), kind))
     found.sort(key=lambda q: q.start)
     return found
-
-
-def compare(value: float, comparator: str, target: float) -> bool:
-    """``value <comparator> target`` with a small tolerance for rounding."""
-    tol = 1e-6 * max(1.0, abs(target))
-    if comparator == ">=":
-        return value >= target - tol
-    if comparator == "<=":
-        return value <= target + tol
-    if comparator == "==":
-        return math.isclose(value, target, rel_tol=1e-3, abs_tol=tol)
-    raise ValueError(f"not a numeric comparator: {comparator!r}")
-
-
-def matching_quantities(quantities: list[Quantity], threshold: Threshold) -> list[Quantity]:
-    """Quantities whose unit can be compared with the threshold's unit."""
-    unit = canonical_unit(threshold.unit)
-    if unit is None:
-        return [q for q in quantities if q.kind == "count"]
-    return [q for q in quantities if q.unit == unit]
-
-
-def meets_threshold(quantity: Quantity, threshold: Threshold) -> bool | None:
-    """Whether the quantity satisfies a numeric threshold; ``None`` if they do not compare."""
-    if not threshold.is_numeric or threshold.value is None:
-        return None
-    unit = canonical_unit(threshold.unit)
-    if quantity.unit != unit and not (unit is None and quantity.kind == "count"):
-        return None
-    target, _ = (
-        normalise_unit(threshold.value, threshold.unit or "") if unit else (threshold.value, None)
-    )
-    return compare(quantity.value, threshold.comparator, target)
-
-
-def says_all(text: str) -> bool:
-    """Whether the sentence states universality ("all", "every"), read as 100 % for shares."""
-    return bool(_ALL_RE.search(text))
-
-
-def nearest_quantity(
-    text: str, quantities: list[Quantity], anchors: list[tuple[int, int]]
-) -> Quantity | None:
-    """The quantity closest to any anchor span (indicator words) in ``text``."""
-    if not quantities:
-        return None
-    if not anchors:
-        return quantities[0]
-
-    def distance(q: Quantity) -> int:
-        return min(max(a - q.end, q.start - b, 0) for a, b in anchors)
-
-    return min(quantities, key=lambda q: (distance(q), q.start))

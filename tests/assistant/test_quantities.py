@@ -5,12 +5,8 @@ from __future__ import annotations
 import pytest
 
 from assistant.catalogue import Threshold
-from assistant.quantities import (
-    canonical_unit,
-    extract_quantities,
-    meets_threshold,
-    normalise_unit,
-)
+from assistant.dossier.thresholds import comparable, measures, parse_target, passes
+from assistant.quantities import extract_quantities, normalise_unit
 
 PRESENT = Threshold("present")
 
@@ -75,9 +71,8 @@ def test_khmer_digits_in_quantities() -> None:
 def test_unit_helpers() -> None:
     assert normalise_unit(1200, "kWh") == (pytest.approx(1.2), "MWh")
     assert normalise_unit(3, "furlongs") == (3, "furlongs")
-    assert canonical_unit("percent") == "%"
-    assert canonical_unit("m3 per day") == "m3/day"
-    assert canonical_unit(None) is None
+    assert normalise_unit(1.0, "percent")[1] == "%"
+    assert normalise_unit(1.0, "m3 per day")[1] == "m3/day"
 
 
 @pytest.mark.parametrize(
@@ -98,12 +93,15 @@ def test_unit_helpers() -> None:
 def test_threshold_comparison_per_comparator_and_unit(
     text: str, threshold: Threshold, expected: bool
 ) -> None:
-    unit = canonical_unit(threshold.unit)
-    q = next(q for q in extract_quantities(text) if q.unit == unit)
-    assert meets_threshold(q, threshold) is expected
+    # The drafter's comparison (assistant/dossier/thresholds.py) on the same sentences.
+    target = parse_target(threshold)
+    assert target is not None
+    m = next(m for m in measures(text) if comparable(m, target))
+    assert passes(m.value, target) is expected
 
 
 def test_incomparable_units_give_no_verdict() -> None:
-    q = extract_quantities("160 tonnes")[0]
-    assert meets_threshold(q, Threshold(">=", 100, "%")) is None
-    assert meets_threshold(q, PRESENT) is None
+    m = measures("160 tonnes")[0]
+    target = parse_target(Threshold(">=", 100, "%"))
+    assert target is not None and not comparable(m, target)
+    assert parse_target(PRESENT) is None

@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import ParseError
-from assistant.quantities import extract_quantities
 from assistant.settings import Settings
 from assistant.storage.docstore import DocStore
 from assistant.storage.keywords import keyword_query
@@ -178,11 +177,12 @@ def test_keyword_index_finds_khmer_words_inside_unspaced_runs(tmp_path: Path) ->
 def test_khmer_digits_in_thresholds() -> None:
     """Khmer digits in quantities alone: tests/assistant/test_quantities.py."""
     from assistant.catalogue import _Problems, _threshold
-    from assistant.quantities import meets_threshold
+    from assistant.dossier.thresholds import measures, parse_target, passes
 
     threshold = _threshold({"comparator": ">=", "value": "១០០", "unit": "%"}, "t", _Problems(Path("c.yaml")))
     assert threshold is not None and threshold.value == 100.0
-    assert meets_threshold(extract_quantities("៩០ ភាគរយ")[0], threshold) is False
+    target = parse_target(threshold)
+    assert target is not None and passes(measures("៩០ ភាគរយ")[0].value, target) is False
 
 
 def test_answers_to_khmer_questions_are_framed_in_khmer() -> None:

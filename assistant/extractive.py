@@ -27,6 +27,7 @@ from assistant.text import (
 )
 from assistant.types import REFUSAL, Answer, Citation, ScoredChunk
 from indexing.embed import Embedder
+from indexing.khmer import is_khmer_text
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +68,7 @@ class ExtractiveAnswerer:
         cross_zone_ratio: float = default("answer_cross_zone_ratio"),
         weights: tuple[float, float, float, float] = default("answer_weights"),
         cross_zone_weights: tuple[float, float, float] = default("answer_cross_zone_weights"),
+        cross_language_bonus: float = default("cross_language_bonus"),
     ) -> None:
         self.embedder = embedder
         self.min_score = min_score
@@ -83,6 +85,8 @@ class ExtractiveAnswerer:
         # sentence similarity, word overlap, passage rank, the passage's dense rank
         self.weights = weights
         self.cross_zone_weights = cross_zone_weights
+        # The multilingual model's same-language bias, offset as in retrieval (retrieve.cross_language).
+        self.cross_language_bonus = cross_language_bonus
 
     def answer_kind(self, question: str, passages: list[ScoredChunk]) -> Expected | None:
         """What the question asks for, or ``None`` when the passages cannot hold it at all.
@@ -130,9 +134,12 @@ class ExtractiveAnswerer:
         sims = dict(zip(picked, (vectors[1:] @ vectors[0]).tolist(), strict=True))
         w_sim, w_lex, w_rank, w_dense = self.weights
         top = max(p.score for p in passages) or 1.0
+        in_khmer = is_khmer_text(question)
         scored: list[ScoredSentence] = []
         for i, (p_index, pos, sentence) in enumerate(units):
             sim = float(sims.get(i, 0.0))
+            if i in sims and self.cross_language_bonus and is_khmer_text(sentence) != in_khmer:
+                sim += self.cross_language_bonus
             # The retriever's ranking is evidence too.
             if cross_zone:
                 c_sim, c_lex, c_prior = self.cross_zone_weights
@@ -471,4 +478,5 @@ def extractive_answerer(embedder: Embedder, settings: Settings) -> ExtractiveAns
         cross_zone_ratio=settings.answer_cross_zone_ratio,
         weights=settings.answer_weights,
         cross_zone_weights=settings.answer_cross_zone_weights,
+        cross_language_bonus=settings.cross_language_bonus,
     )

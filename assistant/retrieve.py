@@ -17,7 +17,8 @@ from assistant.settings import Settings, default
 from assistant.storage.index import Index
 from assistant.storage.vectors import Filter
 from assistant.text import content_terms, words
-from assistant.types import ScoredChunk
+from assistant.types import Chunk, ScoredChunk
+from indexing.khmer import is_khmer_text
 
 logger = logging.getLogger(__name__)
 
@@ -110,6 +111,25 @@ def diversify(
     return chosen
 
 
+def cross_language(dense: list[tuple[str, float]], chunks: dict[str, Chunk], question: str,
+                   bonus: float) -> list[tuple[str, float]]:
+    """Dense hits re-ranked with ``bonus`` added to passages not in the question's language.
+
+    A multilingual model puts a question nearer to passages of its own language than to an
+    equally relevant passage in the other one (multilingual-e5-small: a few hundredths of
+    cosine), so a Khmer question would only ever see Khmer passages. The bonus offsets that
+    bias; the cosines reported stay the model's own.
+    """
+    asked_in_khmer = is_khmer_text(question)
+
+    def other_language(cid: str) -> bool:
+        return cid in chunks and is_khmer_text(chunks[cid].text) != asked_in_khmer
+
+    adjusted = [(cid, sim + (bonus if other_language(cid) else 0.0), sim) for cid, sim in dense]
+    adjusted.sort(key=lambda row: -row[1])
+    return [(cid, sim) for cid, _, sim in adjusted]
+
+
 class Retriever:
     """Finds the passages for a question from an opened :class:`~assistant.storage.index.Index`."""
 
@@ -138,6 +158,8 @@ class Retriever:
             scoped_text = " ".join(w for w in words(text) if w not in names) if names else text
             keyword = self.index.docs.keyword_search(scoped_text or text, n, flt)
         chunks = self.index.docs.get_chunks(dict.fromkeys(cid for cid, _ in dense + keyword))
+        if dense and s.cross_language_bonus:
+            dense = cross_language(dense, chunks, text, s.cross_language_bonus)
         keyword_weight = s.keyword_weight
         if dense and keyword and s.adaptive_keyword_weight:
             best_hits = [chunks[c].text for c, _ in keyword[:3] if c in chunks]

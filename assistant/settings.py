@@ -111,6 +111,12 @@ class AnswerSettings(BaseModel):
         "at which keyword ranks get their full weight; below it the weight falls in proportion "
         "(docs/eval.md: 0.5 chosen on the dev split).",
     )
+    cross_language_bonus: float = Field(
+        0.0, ge=0, le=1,
+        description="Added to the dense similarity of passages not in the question's language "
+        "(Khmer vs other), offsetting a multilingual model's same-language bias; 0 for MiniLM, "
+        "which cannot match across languages (docs/khmer.md: chosen on the dev split).",
+    )
     mmr_lambda: float = Field(0.7, ge=0, le=1, description="MMR relevance/diversity balance.")
     max_per_document: int = Field(3, ge=1, description="Passages allowed from one file.")
 

@@ -137,3 +137,45 @@ def test_answers_mark_a_quote_that_starts_inside_a_sentence() -> None:
     assert "…treated at the central plant" in answer.text
     # The citation's quote stays verbatim, so it can be found on its page.
     assert answer.citations[0].quote.startswith("treated at the central plant")
+
+
+class _SameLanguageBias:
+    """A stand-in for a multilingual model: a Khmer question sits nearer to Khmer sentences
+    (cosine 0.90) than to the English sentence that answers it (0.85)."""
+
+    name = "bias-fake"
+    dimension = 2
+
+    def embed_documents(self, texts: list[str]):
+        import numpy as np
+
+        from indexing.khmer import is_khmer_text
+
+        def vector(text: str, first: bool) -> list[float]:
+            cos = 1.0 if first else (0.90 if is_khmer_text(text) else 0.85)
+            return [cos, (1 - cos * cos) ** 0.5]
+
+        return np.array([vector(t, i == 0) for i, t in enumerate(texts)], dtype=np.float32)
+
+    def embed_query(self, text: str):
+        return self.embed_documents([text])[0]
+
+
+def test_the_same_language_bias_is_offset_for_sentences_in_the_other_language() -> None:
+    question = "តើការត្រួតពិនិត្យបន្ទាប់គ្រោងធ្វើនៅពេលណា?"  # when is the next inspection planned?
+    passages = [
+        _passage(1, "ការិយាល័យគ្រប់គ្រងតំបន់បានចេញរបាយការណ៍ប្រចាំឆ្នាំ២០២៣ដល់ក្រសួង។", source="km.md",
+                 date="2023-05-01"),
+        _passage(2, "The next inspection of the treatment plant is planned for August 2024.", source="en.pdf",
+                 date="2024-02-12"),
+    ]
+    plan = QueryPlan(question, question)
+    plain = ExtractiveAnswerer(_SameLanguageBias(), cross_language_bonus=0.0)
+    offset = ExtractiveAnswerer(_SameLanguageBias(), cross_language_bonus=0.08)
+
+    def semantic(answerer: ExtractiveAnswerer) -> dict[str, float]:
+        return {s.text[:3]: s.semantic for s in answerer.score_sentences(question, passages, set())}
+
+    assert semantic(plain) == pytest.approx({"ការ": 0.90, "The": 0.85}, abs=1e-3)
+    # Offset, the English sentence that answers is the closest (and the floor sees it so).
+    assert semantic(offset) == pytest.approx({"ការ": 0.90, "The": 0.93}, abs=1e-3)

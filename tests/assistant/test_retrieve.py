@@ -8,7 +8,7 @@ import pytest
 
 from assistant.catalogue import Zone, ZoneRegistry
 from assistant.query import plan_query
-from assistant.retrieve import Retriever, combine_filters, diversify, rrf_fuse
+from assistant.retrieve import Retriever, combine_filters, cross_language, diversify, rrf_fuse
 from assistant.settings import Settings
 from assistant.storage.docstore import DocStore
 from assistant.storage.index import Index
@@ -166,3 +166,22 @@ def test_a_chosen_zone_scopes_retrieval_without_a_registry(retriever: Retriever)
     """`eip ask --zone beta` on a corpus without zones.yaml: beta's documents and the frameworks only."""
     results = retriever.retrieve(plan_query("Is the wastewater treated?", None, None, zone="beta"))
     assert results and _zones(results) <= {"beta", None}
+
+
+def _chunk(cid: str, text: str) -> Chunk:
+    return Chunk(id=cid, text=text, source=f"{cid}.md", page=None, section=None, doc_type="zone_document",
+                 zone="alpha", title=None, date=None, file_hash="h", ordinal=0)
+
+
+def test_passages_in_the_other_language_get_the_bonus_and_keep_their_cosine() -> None:
+    chunks = {"km1": _chunk("km1", "ការិយាល័យត្រួតពិនិត្យទឹកកខ្វក់ជារៀងរាល់ខែ។"),
+              "km2": _chunk("km2", "តំបន់មានរោងចក្រចំនួនដប់។"),
+              "en1": _chunk("en1", "The office inspects the effluent every month.")}
+    dense = [("km1", 0.90), ("km2", 0.88), ("en1", 0.85)]
+    khmer_question = "តើការិយាល័យត្រួតពិនិត្យទឹកកខ្វក់ញឹកញាប់ប៉ុណ្ណា?"
+    assert cross_language(dense, chunks, khmer_question, 0.0) == dense
+    assert cross_language(dense, chunks, khmer_question, 0.04) == [("km1", 0.90), ("en1", 0.85), ("km2", 0.88)]
+    assert cross_language(dense, chunks, khmer_question, 0.10)[0] == ("en1", 0.85)
+    # The same bonus works the other way for an English question.
+    english = [("en1", 0.90), ("km1", 0.87)]
+    assert cross_language(english, chunks, "How often is the effluent inspected?", 0.05)[0] == ("km1", 0.87)

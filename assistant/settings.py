@@ -177,6 +177,20 @@ class Settings(BaseSettings):
         description="Readiness-score weights per performance category.",
     )
 
+    # Portfolio questions (similarities of the question's topic to a criterion's title and
+    # requirement; measured with the bundled model, docs/portfolio.md)
+    portfolio_min_similarity: float = Field(
+        0.45, ge=-1, le=1, description="Least similarity for a question to name a criterion "
+        "by meaning (below it the question is answered from the passages).")
+    portfolio_topic_floor: float = Field(
+        0.25, ge=-1, le=1, description="Least similarity of a comparison's topic ('on water') "
+        "to a criterion it covers.")
+    portfolio_topic_margin: float = Field(
+        0.08, ge=0, description="A comparison covers the criteria this close to the best match.")
+    portfolio_topic_limit: int = Field(4, ge=1, description="Most criteria a comparison covers.")
+    portfolio_max_citations: int = Field(
+        12, ge=2, description="Most evidence quotes a portfolio answer cites.")
+
     # --- Security limits (issue 18; docs/security.md) ------------------------------------
     max_question_chars: int = Field(
         2_000, ge=20, description="Longest question accepted (CLI and web app)."

@@ -26,6 +26,7 @@ from assistant.settings import Settings
 if TYPE_CHECKING:
     from assistant.catalogue import Catalogue, Criterion, Zone, ZoneRegistry
     from assistant.dossier_runner import DrafterLike
+    from assistant.portfolio.brief import Brief
     from assistant.reviews import ReviewEvent, ReviewStore, StoredCell
     from assistant.scorecard import Scorecard
     from assistant.service import Assistant
@@ -331,6 +332,16 @@ def scorecard(store: ReviewStore, catalogue: Catalogue | None, registry: ZoneReg
     return build_scorecard(by_zone, catalogue, registry, weights)
 
 
+def brief(store: ReviewStore, catalogue: Catalogue | None, registry: ZoneRegistry | None,
+          weights: dict[str, float]) -> Brief | None:
+    """The pilot-selection brief of every drafted zone (``None`` when nothing is drafted)."""
+    from assistant.portfolio.answers import load_portfolio
+    from assistant.portfolio.brief import build_brief
+
+    portfolio = load_portfolio(store.drafts(), catalogue, registry, weights)
+    return build_brief(portfolio, weights) if portfolio.card is not None else None
+
+
 def undrafted_zones(store: ReviewStore, registry: ZoneRegistry | None) -> list[str]:
     """Registry zones with no drafted cell yet."""
     if registry is None:
@@ -366,7 +377,8 @@ def review(store: ReviewStore, zone: str, criterion: str, *, reviewer: str, comm
 
 
 __all__ = [
-    "DraftAllResult", "DraftProgress", "DraftResult", "UnknownNameError", "ask", "check_zone",
+    "DraftAllResult", "DraftProgress", "DraftResult", "UnknownNameError", "ask", "brief",
+    "check_zone",
     "documents", "draft_all", "draft_zone", "portfolio_zones",
     "index_catalogue", "index_corpus", "index_info", "infer_action", "open_docs",
     "parse_criteria", "review", "scorecard", "stored_dossier", "undrafted_zones",

@@ -12,47 +12,12 @@ from assistant.query import plan_query
 from assistant.reviews import ReviewStore
 from assistant.service import Assistant
 from assistant.settings import Settings
-from assistant.types import Answer, CriterionDraft, EvidenceItem
+from assistant.types import Answer
 from indexing.embed import HashingEmbedder
 
-# zone -> criterion -> status; PRE-4 blocks koh-kong-bay, thnal-dach fails most things.
-STATUSES = {
-    "mekong-riverside": {"PRE-1": "meets", "PRE-2": "meets", "PRE-3": "meets", "PRE-4": "meets",
-                         "ENV-12": "meets", "SOC-4": "meets", "PM-1": "meets"},
-    "koh-kong-bay": {"PRE-1": "meets", "PRE-2": "meets", "PRE-3": "meets",
-                     "PRE-4": "insufficient_evidence", "ENV-12": "meets",
-                     "SOC-4": "partially_meets", "PM-1": "meets"},
-    "thnal-dach": {"PRE-1": "insufficient_evidence", "PRE-2": "does_not_meet", "PRE-3": "meets",
-                   "PRE-4": "meets", "ENV-12": "partially_meets", "SOC-4": "does_not_meet",
-                   "PM-1": "meets"},
-}
-
-
-def file_of(zone: str) -> str:
-    return f"zones/{zone}/reports/baseline-assessment-2024.pdf"
-
-
-def make_draft(catalogue, zone: str, cid: str, status: str) -> CriterionDraft:  # type: ignore[no-untyped-def]
-    crit = catalogue.get(cid)
-    evidence = () if status == "insufficient_evidence" else (
-        EvidenceItem(file_of(zone), 3, f"{zone} quote about {cid}", 0.8, doc_type="consultant_report",
-                     chunk_id=f"{zone}-{cid}", file_hash="h"),)
-    return CriterionDraft(
-        zone=zone, criterion_id=cid, category=crit.category, title=crit.title,
-        requirement=crit.requirement, status=status, confidence=0.8,
-        rationale=f"{status.replace('_', ' ').capitalize()}: decided by {file_of(zone)} p.3",
-        justification="See [1]." if evidence else "", evidence=evidence,
-        gaps=(f"Question for the zone: can you show {cid}?",) if status != "meets" else ())
-
-
 @pytest.fixture(name="store")
-def fixture_store(tmp_path: Path, catalogue) -> ReviewStore:  # type: ignore[no-untyped-def]
-    store = ReviewStore(tmp_path / "reviews.db")
-    for zone, cells in STATUSES.items():
-        for cid, status in cells.items():
-            store.save_draft(make_draft(catalogue, zone, cid, status), {file_of(zone): "h"})
-    yield store
-    store.close()
+def fixture_store(portfolio_store: ReviewStore) -> ReviewStore:
+    return portfolio_store
 
 
 SETTINGS = Settings()
@@ -80,7 +45,7 @@ def test_ranking_names_the_scorecards_top_zone_with_citations(store, catalogue, 
     assert reply.answer.text.startswith("Mekong Riverside ranks first")
     assert "readiness" in reply.answer.text and "No prerequisite blocks it" in reply.answer.text
     assert len(reply.answer.citations) >= 2
-    assert cited_files(reply.answer) == {file_of("mekong-riverside")}
+    assert cited_files(reply.answer) == {"zones/mekong-riverside/reports/baseline-assessment-2024.pdf"}
     assert "Koh Kong Bay" in reply.answer.text and "Thnal Dach" in reply.answer.text  # the ranking
     assert "Not drafted yet" in reply.answer.warnings[0]  # five sample zones are not in the store
 
@@ -116,7 +81,7 @@ def test_stale_cells_are_marked(store, catalogue, registry) -> None:
 def test_zone_gaps_list_every_criterion_not_met_with_a_reason(store, catalogue, registry) -> None:
     reply = ask(answerer(store, catalogue, registry), "What are Thnal Dach's main gaps?",
                 registry, catalogue)
-    expected = {cid for cid, s in STATUSES["thnal-dach"].items() if s != "meets"}
+    expected = {cid for cid, s in store.statuses["thnal-dach"].items() if s != "meets"}
     assert set(reply.criteria) == expected
     lines = [x for x in reply.answer.text.splitlines() if x.startswith("- ")]
     assert len(lines) == len(expected)

@@ -110,12 +110,8 @@ class Drafter:
             mode=mode,
         )
 
-    def draft_zone(
-        self,
-        zone_id: str,
-        criteria: Sequence[Criterion] | None = None,
-        on_progress: Callable[[int, int], None] | None = None,
-    ) -> Dossier:
+    def draft_zone(self, zone_id: str, criteria: Sequence[Criterion] | None = None,
+                   on_progress: Callable[[int, int], None] | None = None) -> Dossier:
         """Every criterion (default: the whole catalogue) drafted for one zone."""
         catalogue = self.assistant.catalogue
         if criteria is None:

@@ -7,7 +7,7 @@ tests build :class:`Assistant` directly with fakes.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -200,9 +200,13 @@ def build_assistant(settings: Settings, *, index: Index | None = None,
 
 
 def build_portfolio(settings: Settings, index: Index, registry: ZoneRegistry | None,
-                    catalogue: Catalogue | None) -> PortfolioDesk:
-    """Portfolio answers from the configured review store, criteria matched with the index's
-    embedder (the store opens on the first portfolio question)."""
+                    catalogue: Catalogue | None, *,
+                    cells: Callable[[], object] | None = None) -> PortfolioDesk:
+    """Portfolio answers from the review store, criteria matched with the index's embedder.
+
+    Without ``cells`` the configured store is opened on the first portfolio question (and
+    closed with the assistant); ``cells`` lends a store someone else owns (the web app's).
+    """
     from assistant.portfolio.answers import PortfolioAnswerer
     from assistant.portfolio.matching import CriterionMatcher
 
@@ -212,4 +216,5 @@ def build_portfolio(settings: Settings, index: Index, registry: ZoneRegistry | N
         return ReviewStore.from_settings(settings)
 
     matcher = CriterionMatcher(index.embedder, catalogue) if catalogue is not None else None
-    return PortfolioAnswerer(open_store, catalogue, registry, settings, matcher)  # type: ignore[arg-type]
+    return PortfolioAnswerer(cells or open_store, catalogue, registry, settings, matcher,  # type: ignore[arg-type]
+                             owns_source=cells is None)

@@ -188,6 +188,9 @@ class Settings(BaseSettings):
     portfolio_topic_margin: float = Field(
         0.08, ge=0, description="A comparison covers the criteria this close to the best match.")
     portfolio_topic_limit: int = Field(4, ge=1, description="Most criteria a comparison covers.")
+    draft_on_start: bool = Field(
+        True, description="`eip serve` drafts the zones with no dossier yet in the background "
+        "once the server is up, so the scorecard and portfolio answers work without a click.")
     portfolio_max_citations: int = Field(
         12, ge=2, description="Most evidence quotes a portfolio answer cites.")
 

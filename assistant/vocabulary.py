@@ -42,6 +42,8 @@ PortfolioKind = Literal["ranking", "criterion_across_zones", "zone_gaps", "compa
 PORTFOLIO_KINDS: tuple[str, ...] = get_args(PortfolioKind)
 RANKING, ACROSS_ZONES, ZONE_GAPS, COMPARE = PORTFOLIO_KINDS
 BRIEF_FORMATS: tuple[str, ...] = ("md", "docx")
+#: ``Answer.mode`` of an answer composed from the dossiers.
+PORTFOLIO_MODE = "portfolio"
 #: How a portfolio answer asks for drafting when the dossiers are missing.
 DRAFT_HINT = ("Draft them with `eip draft --all`, or press “Draft all zones” on the "
               "Scorecard page.")

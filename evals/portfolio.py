@@ -69,36 +69,69 @@ def gold_scope(assessments: Path | None) -> dict[str, set[str]]:
 
 
 def run_portfolio_eval(assistant: Any, items: Sequence[PortfolioItem], *,
-                       assessments: Path | None = None,
+                       assessments: Path | None = None, from_gold: bool = False,
                        on_progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
-    """Draft every zone into a private store, then ask and score every item."""
+    """Draft every zone into a private store (or, ``from_gold``, store the gold statuses of
+    ``assessments`` as the cells: a check of the answering alone), then ask and score every item."""
     from assistant import ops
-    from assistant.portfolio.answers import PortfolioAnswerer
-    from assistant.portfolio.matching import CriterionMatcher
     from assistant.reviews import ReviewStore
 
-    scope = gold_scope(assessments)
+    if from_gold and assessments is None:
+        raise ValueError("from_gold needs the gold assessments file")
     with tempfile.TemporaryDirectory(prefix="eip-portfolio-eval-") as tmp:
         store = ReviewStore(Path(tmp) / "reviews.db")
         try:
             started = time.perf_counter()
-            ops.draft_all(assistant, store)
+            if from_gold:
+                store_gold(store, assessments, assistant.catalogue)  # type: ignore[arg-type]
+            else:
+                ops.draft_all(assistant, store)
             draft_seconds = time.perf_counter() - started
-            desk = PortfolioAnswerer(lambda: store, assistant.catalogue, assistant.registry,
-                                     assistant.settings,
-                                     CriterionMatcher(assistant.index.embedder, assistant.catalogue))
-            rows = []
-            for number, item in enumerate(items, start=1):
-                rows.append(_score(assistant, desk, item, scope))
-                if on_progress is not None:
-                    on_progress(number, len(items))
+            result = score_items(items, store, assistant.registry, assistant.catalogue,
+                                 assistant.settings, assistant.index.embedder,
+                                 scope=gold_scope(assessments), on_progress=on_progress)
         finally:
             store.close()
+    return {**result, "draft_seconds": round(draft_seconds, 1), "source": "gold" if from_gold
+            else "drafted"}
+
+
+def store_gold(store: Any, assessments: Path, catalogue: Any) -> None:
+    """Save every gold assessment as a drafted cell, citing the gold quote."""
+    from assistant.types import CriterionDraft, EvidenceItem
+    from evals.assessments import load_assessments
+
+    for g in load_assessments(assessments):
+        crit = catalogue.get(g.criterion)
+        if crit is None:
+            continue
+        evidence = (EvidenceItem(g.file, g.page, g.quote, 1.0),) if g.file and g.quote else ()
+        store.save_draft(CriterionDraft(
+            zone=g.zone, criterion_id=crit.id, category=crit.category, title=crit.title,
+            requirement=crit.requirement, status=g.status, confidence=1.0,
+            rationale=f"gold assessment ({g.file or 'no document'})", justification="",
+            evidence=evidence), {g.file: "gold"} if g.file else {})
+
+
+def score_items(items: Sequence[PortfolioItem], store: Any, registry: Any, catalogue: Any,
+                settings: Any, embedder: Any, *, scope: dict[str, set[str]] | None = None,
+                on_progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+    """Ask every item through the planner and the portfolio answerer over ``store``; score it."""
+    from assistant.portfolio.answers import PortfolioAnswerer
+    from assistant.portfolio.matching import CriterionMatcher
+
+    desk = PortfolioAnswerer(lambda: store, catalogue, registry, settings,
+                             CriterionMatcher(embedder, catalogue), owns_source=False)
+    rows = []
+    for number, item in enumerate(items, start=1):
+        rows.append(_score(registry, catalogue, desk, item, scope or {}))
+        if on_progress is not None:
+            on_progress(number, len(items))
     splits = sorted({r["split"] for r in rows if r["split"]})
     return {"n": len(rows), **aggregate(rows),
             "by_split": {s: {"n": sum(r["split"] == s for r in rows),
                              **aggregate([r for r in rows if r["split"] == s])} for s in splits},
-            "draft_seconds": round(draft_seconds, 1), "per_item": rows}
+            "per_item": rows}
 
 
 def aggregate(rows: Sequence[dict[str, Any]]) -> dict[str, float | None]:
@@ -110,9 +143,11 @@ def aggregate(rows: Sequence[dict[str, Any]]) -> dict[str, float | None]:
     }
 
 
-def _score(assistant: Any, desk: Any, item: PortfolioItem, scope: dict[str, set[str]]) -> dict[str, Any]:
-    plan = assistant.plan(item.question)
-    intent = plan.portfolio
+def _score(registry: Any, catalogue: Any, desk: Any, item: PortfolioItem,
+           scope: dict[str, set[str]]) -> dict[str, Any]:
+    from assistant.query import plan_query
+
+    intent = plan_query(item.question, registry, catalogue).portfolio
     reply = desk.reply(item.question, intent) if intent is not None else None
     if reply is None:
         got: tuple[str, ...] = ()
@@ -139,7 +174,7 @@ def render_portfolio_summary(result: dict[str, Any]) -> str:
     lines = [f"Portfolio questions: n={result['n']}  kind accuracy={fmt(result['kind_accuracy'])}  "
              f"list precision={fmt(result['list_precision'])}  "
              f"list recall={fmt(result['list_recall'])}  cited={fmt(result['cited_rate'])}  "
-             f"(drafting {result['draft_seconds']:.1f} s)"]
+             f"(statuses: {result.get('source', 'drafted')}, {result['draft_seconds']:.1f} s)"]
     for split, agg in result.get("by_split", {}).items():
         lines.append(f"  {split}: n={agg['n']}  kind accuracy={fmt(agg['kind_accuracy'])}  "
                      f"list precision={fmt(agg['list_precision'])}  "

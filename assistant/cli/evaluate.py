@@ -34,6 +34,9 @@ from assistant.errors import EIPError
     help="Portfolio questions (JSONL), e.g. evals/portfolio.jsonl: every zone is drafted into "
     "a private store first; list precision and recall are reported.",
 )
+@click.option("--portfolio-from-gold", is_flag=True,
+              help="Answer the portfolio questions from the gold statuses (checks the answering "
+              "alone) instead of drafting every zone.")
 @click.option(
     "--corpus",
     "corpus_dir",
@@ -61,6 +64,7 @@ def eval_cmd(
     questions_path: Path | None,
     assessments_path: Path | None,
     portfolio_path: Path | None,
+    portfolio_from_gold: bool,
     corpus_dir: Path | None,
     k: int,
     answerer: str | None,
@@ -114,7 +118,8 @@ def eval_cmd(
             # Zone gaps are scored on the criteria the set's gold assessments cover.
             gold = assessments_path or portfolio_path.with_name("assessments.yaml")
             portfolio = run_portfolio_eval(assistant, items,
-                                           assessments=gold if gold.exists() else None)
+                                           assessments=gold if gold.exists() else None,
+                                           from_gold=portfolio_from_gold)
             click.echo(render_portfolio_summary(portfolio))
             if json_path and questions_path is None and assessments_path is None:
                 json_path.parent.mkdir(parents=True, exist_ok=True)

@@ -28,6 +28,7 @@ from assistant.vocabulary import (
     MEETS,
     NOT_MET,
     PARTIAL,
+    PORTFOLIO_MODE,
     PREREQUISITE,
     RANKING,
     STATUS_LABELS,
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
     from assistant.portfolio.matching import CriterionMatcher
     from assistant.settings import Settings
 
-MODE = "portfolio"
+MODE = PORTFOLIO_MODE
 _GAP_ORDER = {NOT_MET: 0, PARTIAL: 1, INSUFFICIENT: 2}
 
 
@@ -144,6 +145,7 @@ class PortfolioAnswerer:
     registry: ZoneRegistry | None
     settings: Settings
     matcher: CriterionMatcher | None = None
+    owns_source: bool = True  # close the store with the answerer (False: it is lent)
     _source: CellSource | None = field(default=None, init=False, repr=False)
 
     def portfolio(self) -> Portfolio:
@@ -154,7 +156,7 @@ class PortfolioAnswerer:
 
     def close(self) -> None:
         close = getattr(self._source, "close", None)
-        if close is not None:
+        if close is not None and self.owns_source:
             close()
         self._source = None
 
@@ -166,8 +168,7 @@ class PortfolioAnswerer:
         p = self.portfolio()
         if p.card is None:
             text = f"No zone has been drafted yet, so the dossiers cannot answer this. {DRAFT_HINT}"
-            return PortfolioReply(Answer(question, text, abstained=True, mode=MODE,
-                                         warnings=(DRAFT_HINT,)), intent.kind)
+            return PortfolioReply(Answer(question, text, abstained=True, mode=MODE), intent.kind)
         cites = CitationList(self.settings.portfolio_max_citations)
         compose = {RANKING: self._ranking, ACROSS_ZONES: self._across, ZONE_GAPS: self._gaps,
                    COMPARE: self._compare}[intent.kind]

@@ -16,6 +16,7 @@ import gradio as gr
 
 from assistant.errors import EIPError
 from assistant.types import Answer, Citation
+from assistant.vocabulary import PORTFOLIO_MODE
 from assistant.ui.common import (
     DOC_TYPE_LABELS,
     empty_state,
@@ -134,7 +135,7 @@ def render_answer(record: dict[str, Any]) -> str:
     names and warnings are escaped, so a document's ``![](https://tracker)`` or
     ``[verify](https://phish)`` shows as text and loads nothing.
     """
-    if record["abstained"]:
+    if record["abstained"] and record.get("mode") != PORTFOLIO_MODE:
         return f"{md_escape(record['answer'])}\n\n{REFUSAL_HINT}"
     parts = [md_escape(record["answer"])]
     if record["citations"]:

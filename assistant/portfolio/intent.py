@@ -98,7 +98,8 @@ def _statuses(text: str) -> tuple[str, ...]:
     return ()
 
 
-def recognise(question: str, zones: Sequence[Zone], criteria: Sequence[Criterion]) -> PortfolioQuestion | None:
+def recognise(question: str, zones: Sequence[Zone],
+              criteria: Sequence[Criterion]) -> PortfolioQuestion | None:
     """The portfolio question ``question`` asks, or ``None`` for an ordinary factual question.
 
     ``zones`` and ``criteria`` are the ones the planner found named in the text (or chosen).

@@ -16,7 +16,6 @@ import gradio as gr
 
 from assistant.errors import EIPError
 from assistant.types import Answer, Citation
-from assistant.vocabulary import PORTFOLIO_MODE
 from assistant.ui.common import (
     DOC_TYPE_LABELS,
     empty_state,
@@ -30,6 +29,7 @@ from assistant.ui.common import (
     short_file,
 )
 from assistant.ui.services import Services
+from assistant.vocabulary import PORTFOLIO_MODE
 
 logger = logging.getLogger(__name__)
 

@@ -15,6 +15,7 @@ from assistant.settings import Settings
 from assistant.types import Answer
 from indexing.embed import HashingEmbedder
 
+
 @pytest.fixture(name="store")
 def fixture_store(portfolio_store: ReviewStore) -> ReviewStore:
     return portfolio_store

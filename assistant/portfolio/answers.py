@@ -41,6 +41,8 @@ if TYPE_CHECKING:
 
 MODE = PORTFOLIO_MODE
 _GAP_ORDER = {NOT_MET: 0, PARTIAL: 1, INSUFFICIENT: 2}
+_ACROSS_VERB = {MEETS: "meet", PARTIAL: "only partly meet", NOT_MET: "do not meet",
+                INSUFFICIENT: "have too little evidence on"}
 
 
 class CellSource(Protocol):
@@ -227,12 +229,12 @@ class PortfolioAnswerer:
     def _across(self, p: Portfolio, intent: PortfolioQuestion, criteria: list[Criterion],
                 cites: CitationList) -> tuple[str, list[str], list[str]]:
         crit = criteria[0]
-        wanted = " or ".join(STATUS_LABELS[s].lower() for s in intent.statuses)
+        wanted = " or ".join(_ACROSS_VERB[s] for s in intent.statuses)
         order = [z.zone for z in p.card.zones] if p.card else []
         zones = [z for z in order if not intent.zones or z in intent.zones]
         facts = [p.facts[z][crit.id] for z in zones if crit.id in p.facts[z]]
         hits = [f for f in facts if f.status in intent.statuses]
-        head = (f"Zones whose current status on {crit.id} ({crit.title}) is {wanted}: "
+        head = (f"Zones that {wanted} {crit.id} ({crit.title}) as the dossiers stand: "
                 + (", ".join(p.name(f.zone) for f in hits) if hits else "none")
                 + f" ({len(hits)} of {len(facts)} zones with a drafted cell).")
         lines = [head] + [f"- {statement(p, f, cites)}" for f in hits]

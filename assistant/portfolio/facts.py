@@ -15,8 +15,10 @@ from assistant.reviews import StoredCell
 from assistant.types import Citation, EvidenceItem
 from assistant.vocabulary import CITATION_MARKER, STATUS_LABELS
 
-_STATUS_PREFIX = re.compile(r"^\s*(?:meets|partially meets|does not meet|insufficient evidence)\s*:\s*",
-                            re.IGNORECASE)
+# "Partially meets (88% in 2024 against >= 100%): decided by ..." -> the figure and the source;
+# the statement names the status itself.
+_STATUS_PREFIX = re.compile(r"^\s*(?:meets|partially meets|does not meet|insufficient evidence)"
+                            r"\s*(?:\((?P<value>[^()]*)\))?\s*:\s*", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,8 @@ def cell_fact(cell: StoredCell) -> CellFact:
     """The fact a stored cell states (reviewed status and justification win)."""
     draft = cell.effective_draft()
     review = cell.review
-    reason = _STATUS_PREFIX.sub("", draft.rationale).strip().rstrip(".")
+    reason = _STATUS_PREFIX.sub(lambda m: f"{m['value']}; " if m["value"] else "",
+                                draft.rationale).strip().rstrip(".")
     if review is not None and review.status and review.status != cell.draft.status:
         why = review.comment or CITATION_MARKER.sub("", review.justification or "").strip()
         reason = f"set by the reviewer{f': {why}' if why else ''} (drafted as "\

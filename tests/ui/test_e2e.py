@@ -179,7 +179,7 @@ def test_draft_all_scorecard_portfolio_answer_and_brief(services: Any, serve: An
     chip = pg.locator("#eip-sources label").first
     chip.wait_for()
     bubble = pg.locator("#eip-chat .message").last
-    assert "Zones whose current status on ENV-12" in bubble.inner_text()
+    assert "Zones that meet ENV-12" in bubble.inner_text()
     # The citations are the evidence documents (the chips show their file names).
     assert chip.inner_text().startswith("[1]") and "baseline-assessment" in chip.inner_text()
     shot(pg, tmp_path, "08-chat-portfolio")

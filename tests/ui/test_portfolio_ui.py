@@ -42,7 +42,7 @@ def test_draft_all_fills_the_scorecard_answers_the_chat_and_exports_the_brief(
 
     text, record, sources = _final(services, PORTFOLIO_QUESTION)
     assert not record["abstained"] and record["mode"] == "portfolio"
-    assert "Zones whose current status on ENV-12" in text
+    assert "Zones that meet ENV-12" in text
     assert record["citations"] and all(c["file"].startswith("zones/") for c in record["citations"])
     assert sources["choices"]  # the cited evidence opens like any other citation
 

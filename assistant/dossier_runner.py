@@ -7,6 +7,8 @@
   (sha256 in the index manifest differs from the hash stored with the draft). A draft without
   evidence depends on the whole zone and is re-drafted when any zone file changes, is added
   or is removed;
+- a stored cell is re-drafted when its criterion's definition in the catalogue (title,
+  requirement, category) is no longer the one it was drafted against;
 - every other cell is kept as stored.
 
 Reviewed cells are never silently replaced. Before any redraft starts, every changed cell of
@@ -21,6 +23,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import nullcontext
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -55,6 +59,34 @@ def dependency_hashes(draft: CriterionDraft, zone_hashes: Mapping[str, str]) -> 
     return {e.file: zone_hashes.get(e.file) or e.file_hash for e in draft.evidence}
 
 
+@dataclass(frozen=True)
+class ZonePlan:
+    """What :func:`run_dossier` would draft for one zone (computed without writing)."""
+
+    todo: tuple[Criterion, ...]  # requested criteria to draft, in catalogue order
+    changed: tuple[str, ...]  # every stored cell of the zone whose inputs changed
+    new: int  # requested criteria with no stored cell
+
+
+def definition_changed(draft: CriterionDraft, criterion: Criterion) -> bool:
+    """Whether the catalogue now defines ``criterion`` differently from what was drafted."""
+    return (draft.title, draft.requirement, draft.category) != (
+        criterion.title, criterion.requirement, criterion.category)
+
+
+def plan_zone(store: ReviewStore, index_docs: DocsLike, zone: str, criteria: Sequence[Criterion],
+              *, current: Mapping[str, str] | None = None) -> ZonePlan:
+    """The cells of ``zone`` that are new or whose documents or definition changed."""
+    current = zone_file_hashes(index_docs, zone) if current is None else current
+    stored = {c.criterion_id: c for c in store.drafts(zone)}
+    by_id = {c.id: c for c in criteria}
+    changed = list(store.changed_cells(zone, current))
+    changed += [cid for cid, cell in stored.items() if cid in by_id and cid not in changed
+                and definition_changed(cell.pending or cell.draft, by_id[cid])]
+    todo = tuple(c for c in criteria if c.id not in stored or c.id in changed)
+    return ZonePlan(todo, tuple(changed), sum(c.id not in stored for c in criteria))
+
+
 def run_dossier(
     drafter: DrafterLike,
     store: ReviewStore,
@@ -73,25 +105,24 @@ def run_dossier(
     draft. ``on_progress(done, total)`` counts the cells that are actually drafted.
     """
     current = zone_file_hashes(index_docs, zone)
-    stored = {c.criterion_id: c for c in store.drafts(zone)}
-    wanted = {c.id for c in criteria}
-    all_changed = store.changed_cells(zone, current)
-    store.mark_stale(zone, all_changed)  # also cells not asked for this time: the flag is true
-    changed = [cid for cid in all_changed if cid in wanted]
-    todo = [c for c in criteria if c.id not in stored or c.id in changed]
+    plan = plan_zone(store, index_docs, zone, criteria, current=current)
+    store.mark_stale(zone, plan.changed)  # also cells not asked for this time: the flag is true
+    todo = plan.todo
     logger.info(
         "zone %s: %d criteria, %d new, %d changed, %d kept",
         zone,
         len(criteria),
-        sum(c.id not in stored for c in criteria),
-        len(changed),
+        plan.new,
+        len(todo) - plan.new,
         len(criteria) - len(todo),
     )
-    for done, criterion in enumerate(todo, start=1):
-        draft = drafter.draft(zone, criterion)
-        store.save_draft(draft, dependency_hashes(draft, current))
-        if on_progress is not None:
-            on_progress(done, len(todo))
+    batch = getattr(drafter, "batch", None)  # one search and embedding pass for the zone
+    with batch(zone, todo) if batch is not None and todo else nullcontext():
+        for done, criterion in enumerate(todo, start=1):
+            draft = drafter.draft(zone, criterion)
+            store.save_draft(draft, dependency_hashes(draft, current))
+            if on_progress is not None:
+                on_progress(done, len(todo))
     return dossier_from_store(
         store,
         zone,

@@ -6,8 +6,8 @@ Heavy modules are imported inside the functions: importing this module stays che
 
 Operations: index (:func:`index_corpus`), status (:func:`index_info`, :func:`documents`),
 ask (:func:`ask`), draft one zone (:func:`draft_zone`), scorecard (:func:`scorecard`),
-review (:func:`review`). Drafting every zone and the portfolio brief belong here too, next
-to :func:`draft_zone` and :func:`scorecard`, built from them.
+review (:func:`review`), draft every zone (:func:`draft_all`) and the pilot-selection brief
+(:func:`brief`), built from :func:`draft_zone` and :func:`scorecard`.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from assistant.settings import Settings
 if TYPE_CHECKING:
     from assistant.catalogue import Catalogue, Criterion, Zone, ZoneRegistry
     from assistant.dossier_runner import DrafterLike
+    from assistant.portfolio.brief import Brief
     from assistant.reviews import ReviewEvent, ReviewStore, StoredCell
     from assistant.scorecard import Scorecard
     from assistant.service import Assistant
@@ -233,6 +234,82 @@ def draft_zone(assistant: Assistant, store: ReviewStore, zone: str,
     return DraftResult(dossier, cells, drafted["n"], len(criteria), stale)
 
 
+@dataclass(frozen=True)
+class DraftProgress:
+    """Where a :func:`draft_all` run is: cells drafted so far of all zones' cells to draft."""
+
+    zone: str
+    done: int
+    total: int
+
+
+@dataclass(frozen=True)
+class DraftAllResult:
+    """A :func:`draft_all` run: one :class:`DraftResult` per zone, in registry order."""
+
+    zones: tuple[DraftResult, ...]
+    seconds: float
+
+    @property
+    def drafted(self) -> int:
+        return sum(r.drafted for r in self.zones)
+
+    @property
+    def requested(self) -> int:
+        return sum(r.requested for r in self.zones)
+
+    @property
+    def stale(self) -> int:
+        return sum(r.stale for r in self.zones)
+
+
+def portfolio_zones(assistant: Assistant) -> list[str]:
+    """The zones to draft: the registry's, else every zone the index has files for."""
+    if assistant.registry is not None:
+        return [z.id for z in assistant.registry]
+    return sorted({f.zone for f in assistant.index.docs.files().values() if f.zone})
+
+
+def draft_all(assistant: Assistant, store: ReviewStore, zones: Sequence[str] | None = None, *,
+              drafter: DrafterLike | None = None,
+              on_progress: Callable[[DraftProgress], None] | None = None) -> DraftAllResult:
+    """Draft the new and changed cells of every zone with one drafter (one model load).
+
+    Cells whose evidence files, zone documents and catalogue definition are unchanged are
+    kept (:func:`~assistant.dossier_runner.plan_zone`), so a second run drafts nothing.
+    ``on_progress`` counts cells over all zones; it is not called when nothing needs drafting.
+    """
+    import time
+
+    from assistant.dossier_runner import plan_zone
+
+    started = time.perf_counter()
+    catalogue = assistant.catalogue
+    if catalogue is None:
+        raise EIPError("no criteria catalogue found (criteria.yaml in the corpus root).")
+    zones = list(zones) if zones is not None else portfolio_zones(assistant)
+    for zone in zones:
+        check_zone(assistant.registry, zone)
+    criteria = list(catalogue.criteria)
+    todo = {z: len(plan_zone(store, assistant.index.docs, z, criteria).todo) for z in zones}
+    total = sum(todo.values())
+    if drafter is None:  # one drafter for every zone: its query vectors are reused
+        from assistant.dossier import Drafter
+
+        drafter = Drafter(assistant)
+    before = 0
+    results: list[DraftResult] = []
+    for zone in zones:
+        def progress(done: int, _total: int, zone: str = zone, base: int = before) -> None:
+            if on_progress is not None:
+                on_progress(DraftProgress(zone, min(base + done, total), total))
+
+        results.append(draft_zone(assistant, store, zone, criteria, drafter=drafter,  # type: ignore[arg-type]
+                                  on_progress=progress))
+        before += todo[zone]
+    return DraftAllResult(tuple(results), time.perf_counter() - started)
+
+
 def stored_dossier(store: ReviewStore, catalogue: Catalogue, zone: str, *,
                    zone_name: str | None = None) -> Dossier:
     """The effective dossier of ``zone`` as stored (no drafting)."""
@@ -264,6 +341,16 @@ def scorecard(store: ReviewStore, catalogue: Catalogue | None, registry: ZoneReg
     if not by_zone:
         return None
     return build_scorecard(by_zone, catalogue, registry, weights)
+
+
+def brief(store: ReviewStore, catalogue: Catalogue | None, registry: ZoneRegistry | None,
+          weights: dict[str, float]) -> Brief | None:
+    """The pilot-selection brief of every drafted zone (``None`` when nothing is drafted)."""
+    from assistant.portfolio.answers import load_portfolio
+    from assistant.portfolio.brief import build_brief
+
+    portfolio = load_portfolio(store.drafts(), catalogue, registry, weights)
+    return build_brief(portfolio, weights) if portfolio.card is not None else None
 
 
 def undrafted_zones(store: ReviewStore, registry: ZoneRegistry | None) -> list[str]:
@@ -301,7 +388,9 @@ def review(store: ReviewStore, zone: str, criterion: str, *, reviewer: str, comm
 
 
 __all__ = [
-    "DraftResult", "UnknownNameError", "ask", "check_zone", "documents", "draft_zone",
+    "DraftAllResult", "DraftProgress", "DraftResult", "UnknownNameError", "ask", "brief",
+    "check_zone",
+    "documents", "draft_all", "draft_zone", "portfolio_zones",
     "index_catalogue", "index_corpus", "index_info", "infer_action", "open_docs",
     "parse_criteria", "review", "scorecard", "stored_dossier", "undrafted_zones",
 ]

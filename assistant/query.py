@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from assistant.catalogue import Catalogue, Criterion, Zone, ZoneRegistry
 from assistant.errors import EIPError
+from assistant.portfolio.intent import PortfolioQuestion, recognise
 
 # "Which zones ...", "compare the SEZs", "all candidate zones": questions about every zone.
 # Each rule is "a word of the first set, later (before any '?') a word of the second"; it is
@@ -63,6 +64,7 @@ class QueryPlan:
     inherited_zone: bool = False
     notes: tuple[str, ...] = field(default=())
     zone_names: tuple[tuple[str, str], ...] = ()  # (id, name) of every registered zone
+    portfolio: PortfolioQuestion | None = None  # answered from the dossiers, not the passages
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,7 @@ def plan_query(
     zone: str | None = None,
     history: tuple[Turn, ...] = (),
 ) -> QueryPlan:
-    """Work out zones, criteria, cross-zone intent and follow-up context of a question."""
+    """Work out zones, criteria, cross-zone intent, follow-up context and portfolio intent."""
     zones: list[Zone] = []
     if zone:
         found = registry.get(zone) if registry is not None else None
@@ -91,6 +93,7 @@ def plan_query(
         zones = registry.find_in_text(question)
     criteria = catalogue.find_in_text(question) if catalogue is not None else []
     cross = is_cross_zone(question) and not zone and len(zones) != 1
+    portfolio = recognise(question, zones, criteria)
     text = question
     inherited = False
     if history and not zones and not cross:
@@ -107,13 +110,14 @@ def plan_query(
         criteria=tuple(criteria),
         cross_zone=cross,
         inherited_zone=inherited,
-        zone_names=tuple((z.id, _short_name(z)) for z in registry) if registry is not None else (),
+        zone_names=tuple((z.id, short_name(z)) for z in registry) if registry is not None else (),
+        portfolio=portfolio,
     )
 
 
 _ZONE_SUFFIX = re.compile(r"\s+(special economic zone|economic zone|sez|zone)\s*$", re.I)
 
 
-def _short_name(zone: Zone) -> str:
+def short_name(zone: Zone) -> str:
     """The name an answer uses: the registered name without "Special Economic Zone"."""
     return _ZONE_SUFFIX.sub("", zone.name).strip() or zone.name

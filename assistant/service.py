@@ -7,10 +7,10 @@ tests build :class:`Assistant` directly with fakes.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from assistant.catalogue import Catalogue, ZoneRegistry, load_catalogue, load_zones
 from assistant.query import QueryPlan, Turn, check_question, plan_query
@@ -21,9 +21,20 @@ from assistant.storage.vectors import Filter
 from assistant.types import REFUSAL, Answer, ScoredChunk
 from indexing import khmer
 
+if TYPE_CHECKING:
+    from assistant.portfolio.answers import PortfolioReply
+    from assistant.portfolio.intent import PortfolioQuestion
+
 logger = logging.getLogger(__name__)
 
 SAMPLE_CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+
+
+class PortfolioDesk(Protocol):
+    """Answers portfolio questions from the dossiers (``None``: not one it can answer)."""
+
+    def reply(self, question: str, intent: PortfolioQuestion) -> PortfolioReply | None: ...
+    def close(self) -> None: ...
 
 
 class Answerer(Protocol):
@@ -56,6 +67,7 @@ class Assistant:
     answerer: Answerer
     registry: ZoneRegistry | None = None
     catalogue: Catalogue | None = None
+    portfolio: PortfolioDesk | None = None
     retriever: Retriever = field(init=False)
 
     def __post_init__(self) -> None:
@@ -94,8 +106,16 @@ class Assistant:
         """Answer a question with cited evidence (or the refusal phrase)."""
         check_question(question, self.settings.max_question_chars)
         plan = self.plan(question, zone=zone, history=history)
+        if (reply := self.portfolio_reply(question, plan)) is not None:
+            return finish_answer(reply.answer)
         passages = self.passages(plan, k=k, flt=flt, mode=mode)
         return finish_answer(self.answerer.answer(question, plan, passages, self.framework_passages(plan)))
+
+    def portfolio_reply(self, question: str, plan: QueryPlan) -> PortfolioReply | None:
+        """The dossiers' answer to a portfolio question (``None`` for any other question)."""
+        if plan.portfolio is None or self.portfolio is None:
+            return None
+        return self.portfolio.reply(question, plan.portfolio)
 
     def stream(self, question: str, **kwargs: object) -> Iterator[str | Answer]:
         """Yield text pieces as they come, then the final checked :class:`Answer`."""
@@ -109,11 +129,18 @@ class Assistant:
         zone = kwargs.get("zone")
         history = kwargs.get("history", ())
         plan = self.plan(question, zone=zone, history=history)  # type: ignore[arg-type]
+        if (reply := self.portfolio_reply(question, plan)) is not None:
+            answer = finish_answer(reply.answer)
+            yield answer.text
+            yield answer
+            return
         passages = self.passages(plan, k=kwargs.get("k"), flt=kwargs.get("flt"))  # type: ignore[arg-type]
         for piece in streamer(question, plan, passages, self.framework_passages(plan)):
             yield finish_answer(piece) if isinstance(piece, Answer) else piece
 
     def close(self) -> None:
+        if self.portfolio is not None:
+            self.portfolio.close()
         self.index.close()
 
 
@@ -164,4 +191,26 @@ def build_assistant(settings: Settings, *, index: Index | None = None,
         answerer=answerer or build_answerer(settings, index),
         registry=registry,
         catalogue=catalogue,
+        portfolio=build_portfolio(settings, index, registry, catalogue),
     )
+
+
+def build_portfolio(settings: Settings, index: Index, registry: ZoneRegistry | None,
+                    catalogue: Catalogue | None, *,
+                    cells: Callable[[], object] | None = None) -> PortfolioDesk:
+    """Portfolio answers from the review store, criteria matched with the index's embedder.
+
+    Without ``cells`` the configured store is opened on the first portfolio question (and
+    closed with the assistant); ``cells`` lends a store someone else owns (the web app's).
+    """
+    from assistant.portfolio.answers import PortfolioAnswerer
+    from assistant.portfolio.matching import CriterionMatcher
+
+    def open_store() -> object:
+        from assistant.reviews import ReviewStore
+
+        return ReviewStore.from_settings(settings)
+
+    matcher = CriterionMatcher(index.embedder, catalogue) if catalogue is not None else None
+    return PortfolioAnswerer(cells or open_store, catalogue, registry, settings, matcher,  # type: ignore[arg-type]
+                             owns_source=cells is None)

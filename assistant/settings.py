@@ -209,6 +209,23 @@ class AssessmentSettings(BaseModel):
         description="Readiness-score weights per performance category.",
     )
 
+    # Portfolio questions (similarities of the question's topic to a criterion's title and
+    # requirement; measured with the bundled model, docs/portfolio.md)
+    portfolio_min_similarity: float = Field(
+        0.45, ge=-1, le=1, description="Least similarity for a question to name a criterion "
+        "by meaning (below it the question is answered from the passages).")
+    portfolio_topic_floor: float = Field(
+        0.25, ge=-1, le=1, description="Least similarity of a comparison's topic ('on water') "
+        "to a criterion it covers.")
+    portfolio_topic_margin: float = Field(
+        0.08, ge=0, description="A comparison covers the criteria this close to the best match.")
+    portfolio_topic_limit: int = Field(4, ge=1, description="Most criteria a comparison covers.")
+    draft_on_start: bool = Field(
+        True, description="`eip serve` drafts the zones with no dossier yet in the background "
+        "once the server is up, so the scorecard and portfolio answers work without a click.")
+    portfolio_max_citations: int = Field(
+        12, ge=2, description="Most evidence quotes a portfolio answer cites.")
+
 
 class ServiceSettings(BaseModel):
     """Serving, team use and the limits that keep hostile input from stalling the service."""

@@ -44,6 +44,17 @@ SCORECARD_FORMATS: tuple[str, ...] = ("md", "xlsx", "png", "json")
 Action = Literal["accept", "edit", "reject"]
 ACTIONS: tuple[str, ...] = get_args(Action)
 
+# --- Portfolio questions (answered from the dossiers, not from passages) -------------------
+PortfolioKind = Literal["ranking", "criterion_across_zones", "zone_gaps", "compare"]
+PORTFOLIO_KINDS: tuple[str, ...] = get_args(PortfolioKind)
+RANKING, ACROSS_ZONES, ZONE_GAPS, COMPARE = PORTFOLIO_KINDS
+BRIEF_FORMATS: tuple[str, ...] = ("md", "docx")
+#: ``Answer.mode`` of an answer composed from the dossiers.
+PORTFOLIO_MODE = "portfolio"
+#: How a portfolio answer asks for drafting when the dossiers are missing.
+DRAFT_HINT = ("Draft them with `eip draft --all`, or press “Draft all zones” on the "
+              "Scorecard page.")
+
 # --- Citations -----------------------------------------------------------------------------
 #: A citation marker in answer or justification text: ``[1]`` or ``[1, 3]`` (group 1: numbers).
 CITATION_MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")

@@ -243,6 +243,13 @@ def targets(r: dict[str, Any], mode: Mode) -> list[tuple[str, str, bool | None, 
     if "seconds" in d:
         rows.append(("Dossier, one zone x all criteria <= 30 s",
                      f"{d['seconds']:.1f} s ({d['criteria']} criteria)", d["seconds"] <= 30, ""))
+    pf = r.get("portfolio", {})
+    if "draft_all_seconds" in pf:
+        rows.append(("`eip draft --all`, 8 sample zones <= 60 s",
+                     f"{pf['draft_all_seconds']:.1f} s (again {pf['draft_all_again_seconds']:.1f} s)",
+                     pf["draft_all_seconds"] <= 60, ""))
+        rows.append(("`eip brief` <= 30 s", f"{pf['brief_docx_seconds']:.1f} s (docx)",
+                     pf["brief_docx_seconds"] <= 30, ""))
     sv = r.get("serve", {})
     if "errors" in sv:
         rows.append(("Load run (20 clients): zero errors",
@@ -348,7 +355,7 @@ def render(r: dict[str, Any], mode: Mode) -> str:
     add("make bench          # python -m bench.run          (full; rewrites this file)")
     add("make bench-quick    # python -m bench.run --quick  (development, a few minutes)")
     add("python -m bench.indexing --pages 200 --pairs 1     # one A/B pair only")
-    add("python -m bench.embedding | bench.query | bench.dossier | bench.serve")
+    add("python -m bench.embedding | bench.query | bench.dossier | bench.portfolio | bench.serve")
     add("```")
     add("")
 
@@ -596,7 +603,7 @@ def main(argv: list[str] | None = None) -> int:
     global _WRITE
     _WRITE = write
 
-    from bench import dossier, embedding, query, serve
+    from bench import dossier, embedding, portfolio, query, serve
 
     if want("indexing"):
         stage(results, "indexing", run_indexing, mode)
@@ -610,11 +617,13 @@ def main(argv: list[str] | None = None) -> int:
     profile_dir = PROFILES if mode.profiles else None
     if want("query"):
         stage(results, "query", query.run, mode.scales, profile_dir=profile_dir, log=log)
-    if want("dossier") or want("serve"):
+    if want("dossier") or want("serve") or want("portfolio"):
         sample = query.build_sample_index(WORK / "query-sample-default")
     if want("dossier"):
         stage(results, "dossier", dossier.run, sample,
               profile=PROFILES / "dossier.txt" if mode.profiles else None, log=log)
+    if want("portfolio"):
+        stage(results, "portfolio", portfolio.run, sample, log=log)
     if want("serve"):
         stage(results, "serve", serve.run, sample, clients=20, seconds=mode.serve_seconds, log=log)
     if want("profiles") and mode.profiles:

@@ -175,6 +175,21 @@ def abstention_correct(answerable: bool, abstained: bool) -> bool:
     return answerable != abstained
 
 
+def list_precision(predicted: Iterable[Hashable], expected: Iterable[Hashable]) -> float:
+    """Share of the predicted items that are expected (an empty prediction scores 1 only when
+    nothing was expected: saying nothing is not precise about a non-empty list)."""
+    got, want = set(predicted), set(expected)
+    if not got:
+        return 1.0 if not want else 0.0
+    return len(got & want) / len(got)
+
+
+def list_recall(predicted: Iterable[Hashable], expected: Iterable[Hashable]) -> float:
+    """Share of the expected items that were predicted (1 when nothing was expected)."""
+    got, want = set(predicted), set(expected)
+    return len(got & want) / len(want) if want else 1.0
+
+
 def percentile(values: Iterable[float], q: float) -> float:
     """The ``q``-th percentile (0-100) with linear interpolation, as numpy's default."""
     data = sorted(values)

@@ -6,11 +6,11 @@ package imports it. Heavy modules are imported inside the commands.
 
 from __future__ import annotations
 
-from assistant.cli import ask, dossier, evaluate, index, review, scorecard, serve
+from assistant.cli import ask, brief, dossier, evaluate, index, review, scorecard, serve
 from assistant.cli.base import cli
 
 __all__ = ["cli", "main"]
-_COMMAND_MODULES = (ask, dossier, evaluate, index, review, scorecard, serve)
+_COMMAND_MODULES = (ask, brief, dossier, evaluate, index, review, scorecard, serve)
 
 
 def main() -> None:

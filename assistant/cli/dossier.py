@@ -18,7 +18,9 @@ if TYPE_CHECKING:  # SQLAlchemy loads only when the command runs
 
 
 @cli.command("draft")
-@click.option("--zone", required=True, help="Zone id from zones.yaml, e.g. mekong-riverside.")
+@click.option("--zone", help="Zone id from zones.yaml, e.g. mekong-riverside.")
+@click.option("--all", "all_zones", is_flag=True,
+              help="Draft every zone of zones.yaml (new and changed cells only), no export.")
 @click.option("--criteria", "criteria_ids",
               help="Comma-separated criterion ids, e.g. PRE-1,ENV-12 (default: whole catalogue).")
 @click.option("--format", "fmt", type=click.Choice(DOSSIER_FORMATS), default="md",
@@ -26,8 +28,9 @@ if TYPE_CHECKING:  # SQLAlchemy loads only when the command runs
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="Output file (md/json default to stdout; docx/xlsx to ZONE-dossier.EXT).")
 @pass_ctx
-def draft_cmd(obj: Ctx, zone: str, criteria_ids: str | None, fmt: str, out: Path | None) -> None:
-    """Draft (or update) the evidence dossier of one zone and export it.
+def draft_cmd(obj: Ctx, zone: str | None, all_zones: bool, criteria_ids: str | None, fmt: str,
+              out: Path | None) -> None:
+    """Draft (or update) the evidence dossier of one zone and export it, or of every zone.
 
     Only new cells and cells whose evidence files changed are drafted; the rest come from the
     review database. Reviewed cells are never replaced: a changed one is marked stale and its
@@ -38,7 +41,16 @@ def draft_cmd(obj: Ctx, zone: str, criteria_ids: str | None, fmt: str, out: Path
       eip draft --zone mekong-riverside
       eip draft --zone koh-kong-bay --criteria PRE-1,ENV-12 --format json
       eip draft --zone prey-nob-coastal --format docx --out reports/prey-nob.docx
+      eip draft --all                       # every zone, one model load; then `eip scorecard`
     """
+    if all_zones:
+        if zone or criteria_ids or out:
+            raise click.UsageError("--all drafts every zone and criterion; it takes no --zone, "
+                                   "--criteria or --out (export one zone with --zone).")
+        draft_all(obj)
+        return
+    if not zone:
+        raise click.UsageError("give --zone ID (one zone) or --all (every zone).")
     from assistant.export import write_dossier
 
     assistant = build(obj)
@@ -76,3 +88,38 @@ def draft_cmd(obj: Ctx, zone: str, criteria_ids: str | None, fmt: str, out: Path
         if store is not None:
             store.close()
         assistant.close()
+
+
+def draft_all(obj: Ctx) -> None:
+    """``eip draft --all``: every zone in one process, with one progress bar over all cells."""
+    assistant = build(obj)
+    store: ReviewStore | None = None
+    bar: Any = None
+
+    def progress(p: ops.DraftProgress) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = click.progressbar(length=p.total, label="Drafting all zones", file=sys.stderr,
+                                    show_pos=True, item_show_func=lambda z: z)
+            bar.__enter__()
+        bar.update(p.done - bar.pos, p.zone)
+
+    try:
+        store = open_store(obj)
+        try:
+            result = ops.draft_all(assistant, store, on_progress=progress)
+        finally:
+            if bar is not None:
+                bar.__exit__(None, None, None)
+    except EIPError as exc:
+        raise fail(exc) from exc
+    finally:
+        if store is not None:
+            store.close()
+        assistant.close()
+    for r in result.zones:
+        click.echo(f"{r.dossier.zone}: {r.drafted} of {r.requested} drafted, "
+                   f"{r.requested - r.drafted} kept, {r.stale} stale", err=True)
+    click.echo(f"{len(result.zones)} zones: {result.drafted} cells drafted, "
+               f"{result.requested - result.drafted} unchanged and kept, {result.stale} stale "
+               f"({result.seconds:.1f} s). Next: `eip scorecard` or `eip brief`.", err=True)

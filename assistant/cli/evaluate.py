@@ -28,6 +28,16 @@ from assistant.errors import EIPError
     help="Gold assessments (YAML) to score the evidence drafter against.",
 )
 @click.option(
+    "--portfolio",
+    "portfolio_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Portfolio questions (JSONL), e.g. evals/portfolio.jsonl: every zone is drafted into "
+    "a private store first; list precision and recall are reported.",
+)
+@click.option("--portfolio-from-gold", is_flag=True,
+              help="Answer the portfolio questions from the gold statuses (checks the answering "
+              "alone) instead of drafting every zone.")
+@click.option(
     "--corpus",
     "corpus_dir",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
@@ -53,6 +63,8 @@ def eval_cmd(
     obj: Ctx,
     questions_path: Path | None,
     assessments_path: Path | None,
+    portfolio_path: Path | None,
+    portfolio_from_gold: bool,
     corpus_dir: Path | None,
     k: int,
     answerer: str | None,
@@ -62,8 +74,8 @@ def eval_cmd(
     judge: bool,
 ) -> None:
     """Score the assistant on a gold question set (and the drafter on gold assessments)."""
-    if questions_path is None and assessments_path is None:
-        raise click.UsageError("give --questions FILE and/or --assessments FILE")
+    if questions_path is None and assessments_path is None and portfolio_path is None:
+        raise click.UsageError("give --questions FILE, --assessments FILE and/or --portfolio FILE")
     if corpus_dir is not None:
         obj.overrides["corpus_dir"] = corpus_dir
         click.get_current_context().invoke(index_cmd, corpus_dir=corpus_dir, rebuild=False, strict=False)
@@ -99,6 +111,19 @@ def eval_cmd(
             click.echo(render_assessment_summary(result))
             if json_path and questions_path is None:
                 json_path.write_text(json.dumps(result, indent=2, ensure_ascii=False))
+        if portfolio_path is not None:
+            from evals.portfolio import load_portfolio_items, render_portfolio_summary, run_portfolio_eval
+
+            items = load_portfolio_items(portfolio_path)
+            # Zone gaps are scored on the criteria the set's gold assessments cover.
+            gold = assessments_path or portfolio_path.with_name("assessments.yaml")
+            portfolio = run_portfolio_eval(assistant, items,
+                                           assessments=gold if gold.exists() else None,
+                                           from_gold=portfolio_from_gold)
+            click.echo(render_portfolio_summary(portfolio))
+            if json_path and questions_path is None and assessments_path is None:
+                json_path.parent.mkdir(parents=True, exist_ok=True)
+                json_path.write_text(json.dumps(portfolio, indent=2, ensure_ascii=False))
     except EIPError as exc:
         raise fail(exc) from exc
     finally:

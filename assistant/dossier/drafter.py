@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -109,26 +110,18 @@ class Drafter:
             mode=mode,
         )
 
-    def draft_zone(
-        self,
-        zone_id: str,
-        criteria: Sequence[Criterion] | None = None,
-        on_progress: Callable[[int, int], None] | None = None,
-    ) -> Dossier:
+    def draft_zone(self, zone_id: str, criteria: Sequence[Criterion] | None = None,
+                   on_progress: Callable[[int, int], None] | None = None) -> Dossier:
         """Every criterion (default: the whole catalogue) drafted for one zone."""
         catalogue = self.assistant.catalogue
         if criteria is None:
             criteria = tuple(catalogue) if catalogue is not None else ()
-        self._passage_cache = {}
-        try:
-            self.warm(zone_id, criteria)
-            drafts: list[CriterionDraft] = []
+        drafts: list[CriterionDraft] = []
+        with self.batch(zone_id, criteria):
             for i, criterion in enumerate(criteria, start=1):
                 drafts.append(self.draft(zone_id, criterion))
                 if on_progress is not None:
                     on_progress(i, len(criteria))
-        finally:
-            self._passage_cache = None
         return Dossier(
             zone=zone_id,
             zone_name=self._zone_name(zone_id),
@@ -136,6 +129,16 @@ class Drafter:
             generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
             drafts=tuple(drafts),
         )
+
+    @contextmanager
+    def batch(self, zone_id: str, criteria: Sequence[Criterion]) -> Iterator[None]:
+        """Draft many cells of one zone: passages are searched once, sentences embedded at once."""
+        self._passage_cache = {}
+        try:
+            self.warm(zone_id, criteria)
+            yield
+        finally:
+            self._passage_cache = None
 
     def warm(self, zone_id: str, criteria: Sequence[Criterion]) -> None:
         """Embed the queries and candidate sentences of many criteria in two batches."""

@@ -156,7 +156,36 @@ def launch(services: Services, *, host: str | None = None, port: int | None = No
     """Build and serve the app; with ``block=False`` return at once (tests, embedding)."""
     kwargs = launch_kwargs(services, host=host, port=port, insecure_no_auth=insecure_no_auth)
     demo = build_app(services)
+    started = threading.Event()
     if warm_up:
-        threading.Thread(target=services.warm_up, name="eip-warm-up", daemon=True).start()
-    _, url, _ = demo.launch(prevent_thread_lock=not block, quiet=quiet, **kwargs)
+        threading.Thread(target=warm_up_and_draft, args=(services, started), name="eip-warm-up",
+                         daemon=True).start()
+    try:
+        _, url, _ = demo.launch(prevent_thread_lock=not block, quiet=quiet, **kwargs)
+    finally:
+        started.set()  # with block=True, launch returns only when the server stops
     return demo, url
+
+
+def warm_up_and_draft(services: Services, server_up: threading.Event | None = None) -> str | None:
+    """Load the model, then (``draft_on_start``) draft zones that have no dossier yet.
+
+    Drafting waits until the server answers (``server_up``, or a few seconds), so the first
+    page load is not slowed; returns the drafting message (``None`` when nothing was to do).
+    """
+    from assistant import ops
+
+    services.warm_up()
+    if not services.settings.draft_on_start:
+        return None
+    try:
+        if not ops.undrafted_zones(services.reviews, services.registry):
+            return None
+        if server_up is not None:
+            server_up.wait(timeout=5.0)
+        message = scorecard.draft_all_zones(services)
+        logger.info("first-start drafting: %s", message)
+        return message
+    except Exception:  # noqa: BLE001 - the app keeps serving; the button retries with a message
+        logger.exception("drafting the zones on start failed")
+        return None

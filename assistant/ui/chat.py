@@ -29,6 +29,7 @@ from assistant.ui.common import (
     short_file,
 )
 from assistant.ui.services import Services
+from assistant.vocabulary import PORTFOLIO_MODE
 
 logger = logging.getLogger(__name__)
 
@@ -133,7 +134,7 @@ def render_answer(record: dict[str, Any]) -> str:
     names and warnings are escaped, so a document's ``![](https://tracker)`` or
     ``[verify](https://phish)`` shows as text and loads nothing.
     """
-    if record["abstained"]:
+    if record["abstained"] and record.get("mode") != PORTFOLIO_MODE:
         return f"{md_escape(record['answer'])}\n\n{REFUSAL_HINT}"
     parts = [md_escape(record["answer"])]
     if record["citations"]:

@@ -1,8 +1,10 @@
-"""Scorecard page: the zones x criteria heatmap, ranking with reasons, blocking prerequisites."""
+"""Scorecard page: the zones x criteria heatmap, ranking with reasons, blocking prerequisites,
+"Draft all zones" with progress, and the exports (scorecard and pilot-selection brief)."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -10,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
+from assistant.errors import EIPError
 from assistant.ui.common import empty_state, esc, notice, pill
 from assistant.ui.services import Services
 from assistant.vocabulary import CATEGORY_LABELS, STATUS_LABELS
@@ -20,6 +23,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 EXPORT_FORMATS = {"xlsx": "Excel (XLSX)", "md": "Markdown"}
+BRIEF_LABELS = {"docx": "Brief (DOCX)", "md": "Brief (Markdown)"}
 
 
 @dataclass(frozen=True)
@@ -87,8 +91,8 @@ def scorecard_view(services: Services) -> ScorecardView:
     card = current_scorecard(services)
     if card is None:
         return ScorecardView(None, empty_state(
-            "No zone drafted yet", "Draft at least one zone dossier on the Zone dossier tab; "
-            "the scorecard compares every drafted zone."), "", "")
+            "No zone drafted yet", "Press “Draft all zones” above (or draft one zone on the "
+            "Zone dossier tab); the scorecard compares every drafted zone."), "", "")
     image = heatmap_png(card, services.new_export_dir() / "scorecard.png")
     weights = ", ".join(f"{CATEGORY_LABELS.get(k, k)} {v:g}" for k, v in card.weights.items())
     missing = [z.name for z in services.zones() if card.zone(z.id) is None]
@@ -118,13 +122,74 @@ def export_scorecard(services: Services, fmt: str) -> Path | None:
     return out
 
 
+def draft_all_zones(services: Services,
+                    on_progress: Callable[[float, str], None] | None = None) -> str:
+    """Draft the new and changed cells of every zone; returns a message (html).
+
+    Every zone's lock is held for the run, so nobody drafts a zone twice at once.
+    """
+    from assistant import ops
+
+    zones = [z.id for z in services.zones()]
+    taken = []
+    for zone in zones:
+        lock = services.zone_lock(zone)
+        if not lock.acquire(blocking=False):
+            for held in taken:
+                held.release()
+            return notice(f"{esc(services.zone_name(zone))} is being drafted right now; try "
+                          "again when that run ends.", "warn")
+        taken.append(lock)
+
+    def progress(p: ops.DraftProgress) -> None:
+        if on_progress is not None:
+            on_progress(p.done / max(p.total, 1),
+                        f"Drafting {services.zone_name(p.zone)}: cell {p.done} of {p.total}")
+
+    try:
+        if on_progress is not None:
+            on_progress(0.0, "Reading the zones' documents")
+        result = ops.draft_all(services.assistant, services.reviews, zones or None,
+                               drafter=services.drafter(), on_progress=progress)
+    except EIPError as exc:
+        return notice(esc(services.public(exc)), "error")
+    finally:
+        for held in taken:
+            held.release()
+    if result.drafted == 0:
+        return notice(f"All {len(result.zones)} zones were up to date: nothing to draft.", "ok")
+    return notice(f"Drafted {result.drafted} cells in {len(result.zones)} zones "
+                  f"({result.requested - result.drafted} unchanged cells kept, {result.stale} "
+                  f"stale) in {result.seconds:.0f} s.", "ok")
+
+
+def export_brief(services: Services, fmt: str) -> Path | None:
+    """The pilot-selection brief as a file to download (``None`` when nothing is drafted)."""
+    from assistant import ops
+    from assistant.export.brief import write_brief
+
+    content = ops.brief(services.reviews, services.catalogue, services.registry,
+                        services.settings.category_weights)
+    if content is None:
+        return None
+    out = services.new_export_dir() / f"pilot-selection-brief.{fmt}"
+    write_brief(content, fmt, out)
+    return out
+
+
 def build(services: Services) -> dict[str, Any]:
     with gr.Row(equal_height=True):
-        refresh_btn = gr.Button("Refresh scorecard", variant="primary", scale=0, min_width=180,
-                                elem_id="eip-scorecard-refresh")
+        draft_btn = gr.Button("Draft all zones", variant="primary", scale=0, min_width=160,
+                              elem_id="eip-draft-all")
+        refresh_btn = gr.Button("Refresh scorecard", variant="secondary", scale=0,
+                                min_width=160, elem_id="eip-scorecard-refresh")
         buttons = {fmt: gr.Button(label, size="sm", scale=0, min_width=140)
                    for fmt, label in EXPORT_FORMATS.items()}
-        download = gr.File(label="Download", visible=False, interactive=False, scale=1)
+        briefs = {fmt: gr.Button(label, size="sm", scale=0, min_width=140,
+                                 elem_id=f"eip-brief-{fmt}") for fmt, label in BRIEF_LABELS.items()}
+        download = gr.File(label="Download", visible=False, interactive=False, scale=1,
+                           elem_id="eip-scorecard-download")
+    draft_msg = gr.HTML("", elem_id="eip-draft-all-message")
     note = gr.HTML("")
     image = gr.Image(show_label=False, type="filepath", interactive=False, visible=False,
                      elem_id="eip-heatmap", buttons=["download", "fullscreen"])
@@ -144,4 +209,19 @@ def build(services: Services) -> dict[str, Any]:
 
     for fmt, btn in buttons.items():
         btn.click(_export(fmt), None, download)
+
+    def _brief(fmt: str) -> Any:
+        def handler() -> Any:
+            path = export_brief(services, fmt)
+            return gr.update(visible=path is not None, value=str(path) if path else None)
+        return handler
+
+    for fmt, btn in briefs.items():
+        btn.click(_brief(fmt), None, download)
+
+    def _draft_all(progress: gr.Progress = gr.Progress()) -> str:  # noqa: B008
+        return draft_all_zones(services, on_progress=lambda frac, desc: progress(frac, desc=desc))
+
+    draft_btn.click(_draft_all, None, draft_msg, concurrency_id="draft").then(
+        partial(refresh, services), None, outputs, concurrency_id="scorecard")
     return {"refresh": partial(refresh, services), "outputs": outputs}

@@ -118,7 +118,15 @@ class Services:
     def assistant(self) -> Assistant:
         with self._lock:
             if self._assistant is None:
-                self._assistant = self.assistant_factory(self.settings)
+                from assistant.service import build_portfolio
+
+                assistant = self.assistant_factory(self.settings)
+                # Chat answers portfolio questions from the app's one review store: the one
+                # the dossier and scorecard pages write to.
+                assistant.portfolio = build_portfolio(
+                    self.settings, assistant.index, assistant.registry, assistant.catalogue,
+                    cells=lambda: self.reviews)
+                self._assistant = assistant
             return self._assistant
 
     @property

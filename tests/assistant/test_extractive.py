@@ -169,7 +169,6 @@ def test_the_same_language_bias_is_offset_for_sentences_in_the_other_language() 
         _passage(2, "The next inspection of the treatment plant is planned for August 2024.", source="en.pdf",
                  date="2024-02-12"),
     ]
-    plan = QueryPlan(question, question)
     plain = ExtractiveAnswerer(_SameLanguageBias(), cross_language_bonus=0.0)
     offset = ExtractiveAnswerer(_SameLanguageBias(), cross_language_bonus=0.08)
 

@@ -357,8 +357,9 @@ def test_history_survives_a_killed_process(target: str, hang: str, expected: lis
 
 # ----------------------------------------------------------------------------- incremental runs
 def crit(cid: str, category: str) -> Criterion:
+    # The definition make_draft writes: a draft carries the criterion it was drafted against.
     return Criterion(id=cid, category=category, subcategory="s", title=f"Title of {cid}",
-                     requirement="r", level="park", indicator="i")
+                     requirement="Requirement text", level="park", indicator="i")
 
 
 CRITERIA = [crit("PRE-1", "prerequisite"), crit("ENV-12", "environmental"),

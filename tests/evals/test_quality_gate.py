@@ -15,6 +15,7 @@ import pytest
 from assistant.service import build_assistant
 from assistant.settings import Settings
 from evals.assessments import run_assessment_eval
+from evals.portfolio import load_portfolio_items, run_portfolio_eval
 from evals.runner import load_questions, run_eval
 
 REPO = Path(__file__).resolve().parents[2]
@@ -93,3 +94,22 @@ def test_drafter_meets_thresholds_on_the_independent_set(independent_assistant) 
     assert result["leaks"] <= gate["leaks"], "evidence leaked across zones"
     assert result["quotes_not_on_page"] <= gate["quotes_not_on_page"], "quotes not on their page"
     assert result["threshold_contradictions"] <= gate["threshold_contradictions"]
+
+
+def _check_portfolio(result: dict, gate: dict) -> None:  # type: ignore[type-arg]
+    for name, floor in gate.items():
+        assert result[name] >= floor, f"portfolio {name} {result[name]:.3f} < {floor}"
+
+
+@pytest.mark.slow
+def test_sample_portfolio_test_split_meets_thresholds(assistant) -> None:
+    items = [i for i in load_portfolio_items(REPO / "evals" / "portfolio.jsonl") if i.split == "test"]
+    result = run_portfolio_eval(assistant, items, assessments=REPO / "evals" / "assessments.yaml")
+    _check_portfolio(result, THRESHOLDS["portfolio"])
+
+
+@pytest.mark.slow
+def test_independent_portfolio_meets_thresholds(independent_assistant) -> None:
+    result = run_portfolio_eval(independent_assistant, load_portfolio_items(INDEPENDENT / "portfolio.jsonl"),
+                                assessments=INDEPENDENT / "assessments.yaml")
+    _check_portfolio(result, THRESHOLDS["portfolio_independent"])

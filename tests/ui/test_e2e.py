@@ -1,7 +1,8 @@
 """End to end in a real browser: Debian's Chromium driven by Playwright (no browser download).
 
 Ask a question, see a cited answer, open the citation, draft a zone dossier, accept a
-criterion as a reviewer, and see the scorecard heatmap. Screenshots of every page go to the
+criterion as a reviewer, and see the scorecard heatmap; draft every zone from the Scorecard
+page, download the brief and ask a portfolio question. Screenshots of every page go to the
 test's tmp dir and are copied to /tmp/ui-shots/ for people to look at.
 """
 
@@ -141,3 +142,44 @@ def test_ask_cite_draft_review_and_scorecard(services: Any, serve: Any, tmp_path
     for name in ("01-chat-start", "02-chat-citation", "03-dossier", "04-scorecard",
                  "05-library", "06-evaluation"):
         assert (tmp_path / f"{name}.png").stat().st_size > 10_000
+
+
+@pytest.mark.slow
+def test_draft_all_scorecard_portfolio_answer_and_brief(services: Any, serve: Any, tmp_path: Path,
+                                                        page: Any) -> None:
+    from docx import Document
+
+    url = serve(services)
+    pg = page
+    pg.goto(url)
+    pg.wait_for_selector("#eip-question")
+
+    # Scorecard: nothing drafted, one click drafts every zone and fills the ranking.
+    pg.get_by_role("tab", name="Scorecard").click()
+    pg.locator("#eip-draft-all").click()
+    pg.locator("#eip-draft-all-message").get_by_text("Drafted").wait_for(timeout=600_000)
+    pg.locator("#eip-heatmap img").wait_for()
+    ranking = pg.get_by_text("Ranking by readiness").locator("..").inner_text()
+    assert "Prey Nob Coastal" in ranking and "Koh Kong Bay" in ranking
+    shot(pg, tmp_path, "07-scorecard-drafted-all")
+
+    # The brief downloads and opens with its ranking table and heatmap.
+    pg.locator("#eip-brief-docx").click()
+    link = pg.locator("#eip-scorecard-download a").first
+    link.wait_for()
+    with pg.expect_download() as download:
+        link.click()
+    doc = Document(str(download.value.path()))
+    assert doc.tables[0].rows[0].cells[0].text == "Rank" and len(doc.inline_shapes) == 1
+
+    # Chat: a portfolio question is answered from the dossiers, with citations.
+    pg.get_by_role("tab", name="Chat").click()
+    pg.locator("#eip-question textarea").fill("Which zones meet ENV-12?")
+    pg.locator("#eip-ask").click()
+    chip = pg.locator("#eip-sources label").first
+    chip.wait_for()
+    bubble = pg.locator("#eip-chat .message").last
+    assert "Zones that meet ENV-12" in bubble.inner_text()
+    # The citations are the evidence documents (the chips show their file names).
+    assert chip.inner_text().startswith("[1]") and "baseline-assessment" in chip.inner_text()
+    shot(pg, tmp_path, "08-chat-portfolio")

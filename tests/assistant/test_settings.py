@@ -67,3 +67,7 @@ def test_e5_gets_its_own_evidence_floors_unless_set(monkeypatch) -> None:
     assert Settings(embedding_model="multilingual-e5-small", min_evidence_score=0.8).min_evidence_score == 0.8
     monkeypatch.setenv("EIP_MIN_EVIDENCE_SCORE", "0.7")
     assert Settings(embedding_model="multilingual-e5-small").min_evidence_score == 0.7
+    # The same-language bias offset: only the multilingual model has one to offset.
+    monkeypatch.delenv("EIP_CROSS_LANGUAGE_BONUS", raising=False)
+    assert default.cross_language_bonus == 0.0 and e5.cross_language_bonus == 0.08
+    assert Settings(embedding_model="multilingual-e5-small", cross_language_bonus=0.0).cross_language_bonus == 0.0

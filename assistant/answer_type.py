@@ -76,9 +76,11 @@ _MONEY_RE = re.compile(
 _DATE_RE = re.compile(
     r"^\s*(?:(?:and|so|but)\s+)?when\s+(?:did|does|do|was|were|is|are|will|would|has|have|had|"
     r"can|could|should|must)\b|\b(?:what|which|in\s+what|in\s+which)\s+(?:year|month|date)\b|"
-    r"\bsince\s+when\b|\bby\s+when\b|\bhow\s+soon\b",
+    r"\bsince\s+when\b",
     re.IGNORECASE,
 )
+# A deadline is a date or a span from some event ("within 60 days of the letter").
+_DEADLINE_RE = re.compile(r"\bby\s+when\b|\bhow\s+soon\b|\bwhat\s+(?:is\s+the\s+)?deadline\b", re.IGNORECASE)
 _CLOCK_RE = re.compile(r"\bwhat\s+time\b|\bat\s+what\s+hour\b", re.IGNORECASE)
 _COUNT_RE = re.compile(r"\bhow\s+many\b|\bnumber\s+of\b", re.IGNORECASE)
 _PERSON_RE = re.compile(
@@ -91,7 +93,7 @@ _PERSON_RE = re.compile(
 # Where one question asks two things ("how many ..., and what roles ..."); each part is
 # read on its own and the question can be answered if any part can.
 _CLAUSE_SPLIT = re.compile(
-    r",?\s+and\s+(?=(?:what|how|when|which|who|where|why|is|are|was|were|does|do|did|has|have|if)\b)"
+    r",?\s+and\s+(?=(?:what|how|when|which|who|where|why|is|are|was|were|does|do|did|has|have|if|by\s+when)\b)"
     r"|[;?]\s+",
     re.IGNORECASE,
 )
@@ -160,6 +162,8 @@ def _clause_kinds(clause: str) -> set[str]:
         return {"person"}
     if _MONEY_RE.search(clause) and not re.match(r"^\s*(?:which|who)\b", clause, re.IGNORECASE):
         return {"money"}
+    if _DEADLINE_RE.search(clause):
+        return {"date", "duration"}
     if _DATE_RE.search(clause):
         return {"date"}
     for m in _UNIT_WORD_RE.finditer(clause):

@@ -80,3 +80,13 @@ def test_khmer_sentences_are_read_with_khmer_digits_and_month_names() -> None:
     count = expected_answer("តើកម្មករប៉ុន្មាននាក់ធ្វើការនៅទីនោះ?")
     assert fits(count, "កម្មករ ៤៥០ នាក់ធ្វើការនៅទីនោះ។")
     assert not fits(count, "កម្មករជាច្រើនធ្វើការនៅទីនោះ។")
+
+
+def test_a_deadline_is_a_date_or_a_span_and_a_second_question_part_is_read_on_its_own() -> None:
+    deadline = expected_answer("By when must the operator publish its annual report?")
+    assert deadline.kinds == {"date", "duration"}
+    assert fits(deadline, "The operator publishes the report within 90 days of the year end.")
+    assert fits(deadline, "The report is due on 31 March.")
+    assert not fits(deadline, "The operator publishes an annual report.")
+    # "What must be fixed, and by when?": the first part asks for anything.
+    assert expected_answer("What must the operator fix at the pump house, and by when?").open

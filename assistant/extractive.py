@@ -223,23 +223,26 @@ class ExtractiveAnswerer:
         # What the catalogue lead already states needs no second source.
         covered = set(content_terms(lead_text)) & wanted
         chosen: list[ScoredSentence] = []
-        cited: set[int] = set()
+        # Chunks of one PDF page are one passage here: a page split into two chunks is one text.
+        unit = [(p.chunk.source, p.chunk.page) if p.chunk.page is not None else i
+                for i, p in enumerate(passages)]
+        cited: set[object] = set()
         if not (lead_text and not plan.zones):
             # A zone's own evidence is always quoted; a framework question whose criterion
             # the lead already states is quoted further only where a passage adds to it.
             first = self._newest_close(fitting, passages)
-            chosen, cited = [first], {first.passage}
+            chosen, cited = [first], {unit[first.passage]}
             covered |= set(content_terms(first.text)) & wanted
             # What the first passage says counts before another passage is asked to add to it.
             for s in scored:
-                if s.passage == first.passage and s.score >= self.same_passage_ratio * best:
+                if unit[s.passage] == unit[first.passage] and s.score >= self.same_passage_ratio * best:
                     covered |= set(content_terms(s.text)) & wanted
         for s in scored:
             if s in chosen:
                 continue
             if len(chosen) >= self.max_sentences:
                 break
-            same_passage = s.passage in cited
+            same_passage = unit[s.passage] in cited
             if s.score < (self.same_passage_ratio if same_passage else self.other_passage_ratio) * best:
                 continue
             if not same_passage and len(cited) >= self.max_passages:
@@ -249,7 +252,7 @@ class ExtractiveAnswerer:
             if not same_passage and not gain:
                 continue
             chosen.append(s)
-            cited.add(s.passage)
+            cited.add(unit[s.passage])
             covered |= gain
         quoted = with_conflicts(chosen, scored, passages, wanted)
         return quoted, len(quoted) > len(chosen)

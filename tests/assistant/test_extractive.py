@@ -178,3 +178,43 @@ def test_the_same_language_bias_is_offset_for_sentences_in_the_other_language() 
     assert semantic(plain) == pytest.approx({"ការ": 0.90, "The": 0.85}, abs=1e-3)
     # Offset, the English sentence that answers is the closest (and the floor sees it so).
     assert semantic(offset) == pytest.approx({"ការ": 0.90, "The": 0.93}, abs=1e-3)
+
+
+class _Cosines:
+    """Embeds each sentence at a fixed cosine to the question (first text)."""
+
+    name = "cosine-fake"
+    dimension = 2
+
+    def __init__(self, cosines: dict[str, float]) -> None:
+        self.cosines = cosines
+
+    def embed_documents(self, texts: list[str]):
+        import numpy as np
+
+        def vector(text: str, first: bool) -> list[float]:
+            cos = 1.0 if first else self.cosines.get(text.strip(), 0.1)
+            return [cos, (1 - cos * cos) ** 0.5]
+
+        return np.array([vector(t, i == 0) for i, t in enumerate(texts)], dtype=np.float32)
+
+    def embed_query(self, text: str):
+        return self.embed_documents([text])[0]
+
+
+def test_two_chunks_of_one_page_are_quoted_as_one_passage() -> None:
+    top = "The pump station was inspected by the provincial team in March."
+    rest = "The station must replace its broken valve within 30 days of the visit."
+    fillers = [f"Filler sentence number {n} talks about the office building and parking." for n in range(4)]
+    cos = {top: 0.9, rest: 0.6, **{f: 0.45 for f in fillers}}
+    first = _passage(1, " ".join([top, *fillers]), source="letter.pdf", date="2024-03-20")
+    second = _passage(2, rest, source="letter.pdf", date="2024-03-20")  # the same page, cut in two
+    question = "What did the inspection of the pump station find, and what must be fixed?"
+    answer = ExtractiveAnswerer(_Cosines(cos), min_score=0.05).answer(question, QueryPlan(question),
+                                                                      [first, second])
+    assert "broken valve" in answer.text
+    # Chunks of different pages stay separate passages: the second page must add to the first.
+    other_page = _passage(2, rest, source="letter.pdf", date="2024-03-20", page=2)
+    apart = ExtractiveAnswerer(_Cosines(cos), min_score=0.05).answer(question, QueryPlan(question),
+                                                                     [first, other_page])
+    assert "broken valve" not in apart.text

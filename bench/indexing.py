@@ -68,15 +68,29 @@ def baseline_documents(root: Path) -> list[Any]:
     return docs
 
 
+def _hf_embeddings_class() -> Any:
+    """``HuggingFaceEmbeddings`` from langchain-huggingface (the bench extra), else the same
+    class from langchain-community (a venv whose huggingface_hub is too new for the former)."""
+    try:
+        from langchain_huggingface import HuggingFaceEmbeddings
+    except ImportError:
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # its deprecation notice points to the package above
+            from langchain_community.embeddings import HuggingFaceEmbeddings
+    return HuggingFaceEmbeddings
+
+
 def baseline_build(corpus: Path, data: Path) -> dict[str, Any]:
     """Index ``corpus`` the LangChain way into ``data``; returns counts and stage times."""
     t0 = time.perf_counter()
     from langchain_chroma import Chroma
-    from langchain_huggingface import HuggingFaceEmbeddings
     from langchain_text_splitters import RecursiveCharacterTextSplitter
 
     from indexing.embed import bundled_model_path
 
+    HuggingFaceEmbeddings = _hf_embeddings_class()
     t1 = time.perf_counter()
     docs = baseline_documents(corpus)
     t2 = time.perf_counter()

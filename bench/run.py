@@ -104,6 +104,8 @@ def stage(results: dict[str, Any], name: str, fn: Any, *args: Any, **kwargs: Any
     except Exception as exc:  # noqa: BLE001 - one failed stage must not lose the others
         log(f"  FAILED: {type(exc).__name__}: {exc}")
         value = {"error": f"{type(exc).__name__}: {exc}"}
+        # The run goes on, but it exits non-zero and the document names the stage.
+        results.setdefault("_failed", {})[name] = value["error"]
     results[name] = value
     results.setdefault("_stages", {})[name] = {
         "seconds": round(time.perf_counter() - started, 1), "load_before": load_before,
@@ -322,6 +324,14 @@ def render(r: dict[str, Any], mode: Mode) -> str:
             f"{r['_base_total_seconds'] / 60:.1f} min) with stages measured again after code changes "
             "that affect only them (`python -m bench.run --only STAGES --update`): "
             + ", ".join(f"**{name}** on {date}" for name, date in sorted(later.items())) + ".")
+    failed = r.get("_failed") or {}
+    if failed:
+        add("")
+        add(f"**{len(failed)} stage{'s' if len(failed) > 1 else ''} failed** (the run exited 1; "
+            "their sections below have no numbers):")
+        add("")
+        for name, error in sorted(failed.items()):
+            add(f"- `{name}`: " + " ".join(error.split())[:600])
     add("")
     add("## Machine")
     add("")
@@ -580,6 +590,7 @@ def main(argv: list[str] | None = None) -> int:
         base = {k: v for k, v in saved.items() if k not in only and not k.startswith("_")}
         results = {**base, **results, "_updated": True,
                    "_stages": {k: v for k, v in saved.get("_stages", {}).items() if k not in only},
+                   "_failed": {k: v for k, v in (saved.get("_failed") or {}).items() if k not in only},
                    "_base_date": saved.get("_base_date", saved["date"]),
                    "_base_total_seconds": saved.get("_base_total_seconds", saved.get("_total_seconds"))}
     log(f"bench ({mode.name}) on {results['machine']['cpu']} x {results['machine']['nproc']}")
@@ -625,6 +636,9 @@ def main(argv: list[str] | None = None) -> int:
         f"in {results['_total_seconds'] / 60:.1f} min")
     for target, measured, held, _ in targets(results, mode):
         log(f"  {_ok(held):<14} {target}: {measured}")
+    if results.get("_failed"):
+        log("FAILED stages: " + ", ".join(sorted(results["_failed"])))
+        return 1
     return 0
 
 

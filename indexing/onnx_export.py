@@ -95,11 +95,14 @@ def _remove_stale(source: Path, keep: Path) -> None:
 
 def _export(source: Path, target: Path, *, quantize: bool) -> None:
     """Export ``source`` (a local transformers folder) to ONNX at ``target``, atomically."""
-    logger.warning("exporting the embedding model %s to ONNX (%s) into %s; this happens once",
-                   source.name, "int8" if quantize else "fp32", target.parent)
+    logger.warning("exporting the embedding model at %s to ONNX (%s) into %s; this happens once",
+                   source, "int8" if quantize else "fp32", target.parent)
     try:
         import torch
         from transformers import AutoModel
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
     except ImportError as exc:
         raise ModelUnavailableError(f"exporting to ONNX needs torch and transformers: {exc}") from exc
     os.environ.setdefault("HF_HUB_OFFLINE", "1")

@@ -154,7 +154,13 @@ def child(argv: list[str]) -> int:
     ap.add_argument("--data", type=Path, required=True)
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--profile", type=Path, help="write a pyinstrument text profile here")
+    ap.add_argument("--stages", action="store_true", help="time each stage (bench.stages)")
     args = ap.parse_args(argv)
+    timers = None
+    if args.stages:
+        from bench.stages import instrument
+
+        timers = instrument()
     profiler = None
     if args.profile:
         from pyinstrument import Profiler
@@ -165,6 +171,8 @@ def child(argv: list[str]) -> int:
     result = (ours_build if args.impl == "ours" else baseline_build)(args.corpus, args.data)
     result.pop("store", None)
     result["seconds_in_process"] = time.perf_counter() - started
+    if timers is not None:
+        result["stage_times"] = timers.as_dict()
     if profiler is not None:
         profiler.stop()
         args.profile.parent.mkdir(parents=True, exist_ok=True)
@@ -194,7 +202,7 @@ class Run:
 
 
 def run_child(impl: str, corpus: Path, data: Path, pages: int, *, env: dict[str, str] | None = None,
-              fresh: bool = True, profile: Path | None = None) -> Run:
+              fresh: bool = True, profile: Path | None = None, stages: bool = False) -> Run:
     """One build in a subprocess; wall time, CPU time and peak RSS of that process alone."""
     if fresh and data.exists():
         shutil.rmtree(data)
@@ -204,6 +212,8 @@ def run_child(impl: str, corpus: Path, data: Path, pages: int, *, env: dict[str,
            "--data", str(data), "--out", str(out)]
     if profile is not None:
         cmd += ["--profile", str(profile)]
+    if stages:
+        cmd.append("--stages")
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env or bench_env(), stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE)

@@ -31,14 +31,15 @@ SETS = (
 METRICS = ("hit@k", "recall@k")
 
 
-def _scores(rows: list[dict[str, Any]]) -> dict[str, float | int]:
+def _scores(rows: list[dict[str, Any]]) -> dict[str, float | int | None]:
+    from evals.metrics import mean
+
     scored = [r["retrieval"] for r in rows if r.get("retrieval")]
-    out: dict[str, float | int] = {"n": len(scored)}
+    out: dict[str, float | int | None] = {"n": len(scored)}
     for name in (*METRICS, "mrr"):
-        out[name] = sum(s[name] for s in scored) / len(scored) if scored else 0.0
-    out["key_fact_recall"] = sum(r["key_fact_recall"] for r in rows) / len(rows) if rows else 0.0
-    out["abstention_accuracy"] = (sum(float(r["abstention_correct"]) for r in rows) / len(rows)
-                                  if rows else 0.0)
+        out[name] = mean(s[name] for s in scored)
+    out["key_fact_recall"] = mean(r["key_fact_recall"] for r in rows)
+    out["abstention_accuracy"] = mean(float(r["abstention_correct"]) for r in rows)
     return out
 
 
@@ -49,7 +50,11 @@ def evaluate(backend: str, corpus: Path, questions: Path, log: Any = print) -> l
     from evals.runner import load_questions, run_eval
     from indexing import build_index, open_index
 
-    data = WORK / f"int8-{backend}-{corpus.name}"
+    data = WORK / f"int8-{backend}-{corpus.parent.name}-{corpus.name}"
+    saved = data / "per_question.json"
+    if saved.exists() and saved.stat().st_mtime > questions.stat().st_mtime:
+        log(f"  {backend}: {corpus.relative_to(ROOT)}: reusing {saved.relative_to(ROOT)}")
+        return json.loads(saved.read_text())
     settings = load_settings(data_dir=data, corpus_dir=corpus, embedding_backend=backend,
                              model_cache_dir=WORK / "models")
     index = open_index(settings, must_exist=False)
@@ -57,9 +62,11 @@ def evaluate(backend: str, corpus: Path, questions: Path, log: Any = print) -> l
     log(f"  {backend}: {corpus.relative_to(ROOT)} indexed ({report.chunks_total} chunks)")
     assistant = build_assistant(settings, index=index)
     try:
-        return run_eval(assistant, load_questions(questions), k=5).per_question
+        rows = run_eval(assistant, load_questions(questions), k=5).per_question
     finally:
         assistant.close()
+    saved.write_text(json.dumps(rows, default=str))
+    return rows
 
 
 def run(log: Any = print) -> dict[str, Any]:

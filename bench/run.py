@@ -158,6 +158,21 @@ def run_quality() -> dict[str, Any]:
     return out
 
 
+def run_stages(mode: Mode) -> dict[str, Any]:
+    """One instrumented build of the A/B corpus (bench.stages): seconds per stage."""
+    from bench.corpus import generate
+    from bench.indexing import ensure_model_export, run_child
+
+    corpus = generate(mode.pages)
+    ensure_model_export()
+    run = run_child("ours", corpus.root, WORK / "stages", corpus.pages, stages=True)
+    out = {"pages": corpus.pages, "wall": run.wall, "chunks": run.chunks,
+           "build_seconds": run.detail["build_seconds"], "stages": run.detail["stage_times"]}
+    for name, st in sorted(out["stages"].items(), key=lambda kv: -kv[1]["seconds"]):
+        log(f"  {name:<40} {st['seconds']:8.2f} s  ({st['calls']} calls)")
+    return out
+
+
 def run_int8() -> dict[str, Any]:
     from bench import int8
 
@@ -300,6 +315,18 @@ TIME_WHY = {
     "quick": "the machine was shared while measuring (see the load averages); the indexing "
              "pair is most of it",
 }
+def stage_rows(st: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """Stage timings in pipeline order, with the SQLite share derived from the flushes."""
+    t = dict(st["stages"])
+    flush = t.pop("flush (embed + all writes)", None)
+    if flush is not None:
+        others = sum(t.get(k, {}).get("seconds", 0.0) for k in
+                     ("embed (tokenise + model)", "Chroma upserts", "Chroma deletes"))
+        t["SQLite rows + FTS5 + commit (flush less embed and Chroma)"] = {
+            "seconds": max(0.0, flush["seconds"] - others), "calls": flush["calls"]}
+    return sorted(t.items(), key=lambda kv: -kv[1]["seconds"])
+
+
 INT8_DECISION = {
     True: "int8 stayed within the tolerance on every set.",
     False: "int8 fell outside the tolerance on at least one set (the rows marked **no**), so it "
@@ -502,6 +529,22 @@ def render(r: dict[str, Any], mode: Mode) -> str:
             f"{re['one_changed']['build_seconds']:.2f} | {re['one_changed']['share']:.2%} | "
             f"{re['one_changed']['process_seconds']:.1f} |")
         add("")
+    st = r.get("stages", {})
+    if "stages" in st:
+        add("## Where an index build's time goes")
+        add("")
+        add(f"One instrumented build of the A/B corpus ({st['pages']:,} pages, {st['chunks']:,} chunks; "
+            f"`build_index` {st['build_seconds']:.1f} s, process {st['wall']:.1f} s; "
+            "`bench/stages.py` wraps each stage and adds up its wall time). Parsing and chunking "
+            "run on the prefetch thread, overlapped with the main thread; what the main thread "
+            "waited for them is its own row. The model runs on two worker threads, so their "
+            "summed time exceeds the wall time they took.")
+        add("")
+        add("| stage | seconds | share of build_index | calls |")
+        add("| --- | ---: | ---: | ---: |")
+        for name, t in stage_rows(st):
+            add(f"| {name} | {t['seconds']:.2f} | {t['seconds'] / st['build_seconds']:.1%} | {t['calls']} |")
+        add("")
     emb = r.get("embedding", {})
     add("## Embedding ceiling")
     add("")
@@ -694,6 +737,8 @@ def main(argv: list[str] | None = None) -> int:
         stage(results, "indexing", run_indexing, mode)
     if want("reindex"):
         stage(results, "reindex", run_reindex, mode)
+    if want("stages"):
+        stage(results, "stages", run_stages, mode)
     if want("quality") and mode.quality:
         stage(results, "quality", run_quality)
     if want("embedding"):

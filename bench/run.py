@@ -653,7 +653,7 @@ def render(r: dict[str, Any], mode: Mode) -> str:
 
 FINDINGS = [
     "- Indexing: embedding is most of both builds. Ours runs the model through ONNX Runtime "
-    "(export made once from the bundled weights into ~/.cache/eip-assistant), as two "
+    "(export made once from the bundled weights into the data directory's `models/`), as two "
     "single-threaded workers on separate batches, sorts texts by token length before "
     "batching (less padding) and embeds identical texts once; PDF parsing (pypdf, pure "
     "Python) runs on a worker thread ahead of the embedder, which releases the GIL, so "

@@ -1,9 +1,10 @@
 """Embedders: text -> unit-length float32 vectors.
 
-``SentenceTransformerEmbedder`` is the real one (loaded on first use, never from a hub by
-default); ``OnnxEmbedder`` runs the same weights through ONNX Runtime from an export it
-makes locally on first use (optionally int8-quantised); ``HashingEmbedder`` is a
-deterministic, dependency-free fake with meaningful geometry (shared words -> similar
+``OnnxEmbedder`` is the default: the bundled weights run by ONNX Runtime from an export made
+once into the data directory (:mod:`indexing.onnx_export`; optionally int8-quantised), with
+no torch import once the export exists. ``SentenceTransformerEmbedder`` runs the same model
+on torch (never from a hub by default) and is the fp32 export's fallback; ``HashingEmbedder``
+is a deterministic, dependency-free fake with meaningful geometry (shared words -> similar
 vectors) for tests. ``make_embedder(settings)`` picks one by ``embedding_backend``.
 """
 

@@ -307,13 +307,11 @@ def targets(r: dict[str, Any], mode: Mode) -> list[tuple[str, str, bool | None, 
 
 
 TIME_WHY = {
-    "full": "the A/B spec alone cannot fit: one baseline build of 2,000+ pages takes ~5.5 min "
-            "on this machine and ours ~4.7, so three pairs need ~30 min before anything else "
-            "(even at the 2x target, three baseline builds alone are ~16.5 min); the other stages "
-            "take ~10 min (quality builds, query with the 10k/100k scale-ups, the 60 s load run, "
-            "profiles). Fewer pages or pairs would fit but break the issue's method",
-    "quick": "the machine was shared while measuring (see the load averages); the indexing "
-             "pair is most of it",
+    "full": "the three A/B pairs at >= 1,000 pages are most of the run (on a quiet machine "
+            "~2.5 min per build, both sides); every stage takes longer when other work shares "
+            "the two cores (see the load averages)",
+    "quick": "the machine was shared while measuring (see the load averages; the matmul peak "
+             "of the embedding stage shows how much CPU was left); the indexing pair is most of it",
 }
 def stage_rows(st: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     """Stage timings in pipeline order, with the SQLite share derived from the flushes."""
@@ -337,19 +335,18 @@ INT8_DECISION = {
            "is the default: the same vectors as torch (cosine >= 0.9999) at about twice its speed.",
 }
 INDEXING_WHY = (
-    "both builds are bound by the embedding model's arithmetic (docs/profiles/indexing-*.txt): "
-    "the default fp32 ONNX model does the same FLOP per token as the baseline's torch model "
-    "(ONNX Runtime runs it ~1.3x faster than torch, see the embedding table), and our chunks "
-    "(page-bounded, 900 characters plus a title line for context) carry ~9% more tokens than "
-    "the baseline's 1000/200 split. What we save is fixed cost (no torch import: it matters "
-    "on small corpora, ~1.6x at ~120 pages) and PDF parsing, which runs on a worker thread "
-    "during embedding. Under load from other processes our build suffers more than the "
-    "baseline (an earlier run on a shared machine measured 0.82x): three Python threads (two "
-    "model workers, one parser) compete for the GIL and the cores. `onnx-int8` embeds "
-    "~1.1-1.4x faster than fp32 ONNX; with the current retriever it keeps hit@5 (recall@5 "
-    "is slightly lower), but it lost a gold question with the previous one and its vectors "
-    "are ~0.96 cosine to fp32, so it stays opt-in until a larger question set settles it. "
-    "2x needs fewer tokens per page or a cheaper model")
+    "a build is the embedding model's arithmetic: in the stage table (1,071 pages) embedding is "
+    "~97% of the main thread's time; tokenisation, Chroma upserts and the SQLite rows with "
+    "their FTS5 index are ~1% or less each, and the main thread waits for the parser under 1% "
+    "(parsing runs ahead on the prefetch thread; when it is behind, the main thread embeds the "
+    "batch it has). On two cores that overlap is not free: our parsing (pypdf, pdfplumber's "
+    "table pass on tabular pages, OCR of scanned pages, in the sandbox process) costs several "
+    "times the baseline's loaders' CPU, taken from the model's two workers, and our "
+    "page-bounded chunks with a title line are ~13% more than the baseline's 1000/200 split. "
+    "fp32 ONNX embeds ~1.8x torch's tokens/s (embedding table); what is left of it for the "
+    "whole build is ~1.2-1.3x, and less on a loaded machine (compare the CPU seconds, which "
+    "load does not inflate). 2x needs the int8 model (kept opt-in on retrieval quality, see "
+    "above), fewer tokens per page, or a cheaper table pass")
 ASK_100K_WHY = (
     "questions without a zone still rank every FTS5 match of their OR-ed content words by BM25 "
     "(zone-scoped ones rank only the zone's matches), and the extractive answerer's sentence "
@@ -661,8 +658,10 @@ FINDINGS = [
     "(export made once from the bundled weights into the data directory's `models/`), as two "
     "single-threaded workers on separate batches, sorts texts by token length before "
     "batching (less padding) and embeds identical texts once; PDF parsing (pypdf, pure "
-    "Python) runs on a worker thread ahead of the embedder, which releases the GIL, so "
-    "parsing mostly overlaps with embedding. `EIP_EMBEDDING_BACKEND=onnx-int8` swaps in "
+    "Python, in the sandbox process) runs on a worker thread up to 16 files ahead of the "
+    "embedder, which releases the GIL, and when the next file is not ready the main thread "
+    "embeds the batch it has (>= 32 chunks) instead of waiting: at 1,071 pages it waited for "
+    "the parser under 1% of the build (see the stage table). `EIP_EMBEDDING_BACKEND=onnx-int8` swaps in "
     "per-channel int8 weights (feed-forward down-projections kept fp32: quantising them too "
     "lowered hit@5 and abstention accuracy further).",
     "- Re-indexing: a no-op run hashes every file and opens the stores; a changed file adds "

@@ -332,7 +332,7 @@ INT8_DECISION = {
            "vectors are not fp32's (cosine to fp32 0.996 on average over the sample questions "
            "and answers, 0.979 at worst), and on sets of 36 to 92 questions one gold page lost "
            "moves hit@5 by 0.01 to 0.03; int8 lost more than it gained on every set. fp32 `onnx` "
-           "is the default: the same vectors as torch (cosine >= 0.9999) at about twice its speed.",
+           "is the default: the same vectors as torch (cosine >= 0.9999) at 1.5-1.8x its tokens/s.",
 }
 INDEXING_WHY = (
     "a build is the embedding model's arithmetic: in the stage table (1,071 pages) embedding is "
@@ -343,10 +343,10 @@ INDEXING_WHY = (
     "table pass on tabular pages, OCR of scanned pages, in the sandbox process) costs several "
     "times the baseline's loaders' CPU, taken from the model's two workers, and our "
     "page-bounded chunks with a title line are ~13% more than the baseline's 1000/200 split. "
-    "fp32 ONNX embeds ~1.8x torch's tokens/s (embedding table); what is left of it for the "
-    "whole build is ~1.2-1.3x, and less on a loaded machine (compare the CPU seconds, which "
-    "load does not inflate). 2x needs the int8 model (kept opt-in on retrieval quality, see "
-    "above), fewer tokens per page, or a cheaper table pass")
+    "fp32 ONNX embeds 1.5-1.8x torch's tokens/s (embedding table); what is left of it for the "
+    "whole build was 1.03x here, with equal CPU seconds (load does not inflate those), against "
+    "1.19x in an earlier, quieter run at 2,106 pages. 2x needs the int8 model (kept opt-in "
+    "on retrieval quality, see above), fewer tokens per page, or a cheaper table pass")
 ASK_100K_WHY = (
     "questions without a zone still rank every FTS5 match of their OR-ed content words by BM25 "
     "(zone-scoped ones rank only the zone's matches), and the extractive answerer's sentence "

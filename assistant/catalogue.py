@@ -24,6 +24,7 @@ import yaml
 
 from assistant.errors import CatalogueError
 from assistant.vocabulary import CATEGORIES
+from assistant.yamlfile import load_yaml
 from indexing.khmer import ascii_digits, has_khmer
 
 logger = logging.getLogger(__name__)
@@ -205,7 +206,7 @@ def _read_yaml(path: Path) -> Any:
     except OSError as exc:
         raise CatalogueError(f"{path}: cannot read file: {exc.strerror or exc}") from exc
     try:
-        return yaml.safe_load(text)
+        return load_yaml(text)
     except yaml.YAMLError as exc:
         raise CatalogueError(f"{path}: not valid YAML: {exc}") from exc
 

@@ -183,7 +183,9 @@ def build_answerer(settings: Settings, index: Index) -> Answerer:
 def build_assistant(settings: Settings, *, index: Index | None = None,
                     answerer: Answerer | None = None) -> Assistant:
     """Open the index and wire the real parts chosen by ``settings``."""
-    index = index or open_index(settings)
+    if index is None:
+        index = open_index(settings)
+        index.warm_up()  # a fresh process: the model loads while the catalogue and store open
     registry, catalogue = load_registry_and_catalogue(index.corpus_dir)
     return Assistant(
         settings=settings,

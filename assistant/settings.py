@@ -55,15 +55,17 @@ class IndexSettings(BaseModel):
         "(Khmer and English; e5 query/passage prefixes).",
     )
     embedding_backend: Literal["torch", "onnx", "onnx-int8"] = Field(
-        "torch",
-        description="How the embedding model runs: 'torch' (default, sentence-transformers); "
-        "'onnx', an ONNX Runtime export made locally from the bundled weights on first use, "
-        "with the same vectors and no torch import at query time; or 'onnx-int8', int8 "
-        "weights: ~1.4x the tokens/s, cosine ~0.995 to fp32, about one gold question less in "
-        "hit@5. Part of the index fingerprint ('torch' and 'onnx' indexes are interchangeable).",
+        "onnx",
+        description="How the embedding model runs: 'onnx' (default), ONNX Runtime on an fp32 "
+        "export made once with torch.onnx from the bundled weights into models_dir: the same "
+        "vectors as torch at ~2x the speed, and questions load no torch; it falls back to "
+        "torch when the export cannot be made. 'torch': sentence-transformers. 'onnx-int8': "
+        "int8 weights, faster again but other vectors (docs/benchmarks.md says why it is not "
+        "the default). Part of the index fingerprint; 'torch' and 'onnx' indexes are "
+        "interchangeable (no rebuild), 'onnx-int8' ones are not.",
     )
     model_cache_dir: Path | None = Field(
-        None, description="Where ONNX exports are kept; default ~/.cache/eip-assistant."
+        None, description="Where ONNX exports are kept; default <data_dir>/models."
     )
     embedding_batch_size: int = Field(64, ge=1, description="Texts per embedding batch.")
     chunk_size: int = Field(900, ge=100, description="Target chunk length in characters.")
@@ -325,6 +327,11 @@ class Settings(IndexSettings, AnswerSettings, AssessmentSettings, ServiceSetting
     @property
     def chroma_dir(self) -> Path:
         return self.data_dir / "chroma"
+
+    @property
+    def models_dir(self) -> Path:
+        """Where ONNX exports of the embedding model live (``model_cache_dir`` if set)."""
+        return self.model_cache_dir or self.data_dir / "models"
 
     @property
     def review_db(self) -> Path:

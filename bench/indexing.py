@@ -36,8 +36,29 @@ def bench_env(**extra: str) -> dict[str, str]:
     env.update({"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False",
                 "EIP_CONFIG": str(WORK / "no-eip.toml"), "TOKENIZERS_PARALLELISM": "false",
                 "PYTHONWARNINGS": "ignore"})
+    # One export of the ONNX model for every run (made before the timed builds, see
+    # bench.run): a fresh data directory would otherwise export again each time.
+    env.setdefault("EIP_MODEL_CACHE_DIR", str(WORK / "models"))
     env.update(extra)
     return env
+
+
+def ensure_model_export(backend: str | None = None) -> float:
+    """Make the ONNX export the runs use, if missing; seconds it took (0 when it existed)."""
+    from assistant.settings import load_settings
+    from indexing.embed import OnnxEmbedder
+
+    settings = load_settings(model_cache_dir=Path(bench_env()["EIP_MODEL_CACHE_DIR"]),
+                             **({"embedding_backend": backend} if backend else {}))
+    if not settings.embedding_backend.startswith("onnx"):
+        return 0.0
+    embedder = OnnxEmbedder(settings.embedding_model, models_dir=settings.models_dir,
+                            quantize=settings.embedding_backend == "onnx-int8")
+    if embedder.export_path().exists():
+        return 0.0
+    started = time.perf_counter()
+    embedder.embed_query("export")
+    return time.perf_counter() - started
 
 
 # --------------------------------------------------------------------------- child side
@@ -68,15 +89,29 @@ def baseline_documents(root: Path) -> list[Any]:
     return docs
 
 
+def _hf_embeddings_class() -> Any:
+    """``HuggingFaceEmbeddings`` from langchain-huggingface (the bench extra), else the same
+    class from langchain-community (a venv whose huggingface_hub is too new for the former)."""
+    try:
+        from langchain_huggingface import HuggingFaceEmbeddings
+    except ImportError:
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # its deprecation notice points to the package above
+            from langchain_community.embeddings import HuggingFaceEmbeddings
+    return HuggingFaceEmbeddings
+
+
 def baseline_build(corpus: Path, data: Path) -> dict[str, Any]:
     """Index ``corpus`` the LangChain way into ``data``; returns counts and stage times."""
     t0 = time.perf_counter()
     from langchain_chroma import Chroma
-    from langchain_huggingface import HuggingFaceEmbeddings
     from langchain_text_splitters import RecursiveCharacterTextSplitter
 
     from indexing.embed import bundled_model_path
 
+    HuggingFaceEmbeddings = _hf_embeddings_class()
     t1 = time.perf_counter()
     docs = baseline_documents(corpus)
     t2 = time.perf_counter()
@@ -119,7 +154,13 @@ def child(argv: list[str]) -> int:
     ap.add_argument("--data", type=Path, required=True)
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--profile", type=Path, help="write a pyinstrument text profile here")
+    ap.add_argument("--stages", action="store_true", help="time each stage (bench.stages)")
     args = ap.parse_args(argv)
+    timers = None
+    if args.stages:
+        from bench.stages import instrument
+
+        timers = instrument()
     profiler = None
     if args.profile:
         from pyinstrument import Profiler
@@ -130,6 +171,8 @@ def child(argv: list[str]) -> int:
     result = (ours_build if args.impl == "ours" else baseline_build)(args.corpus, args.data)
     result.pop("store", None)
     result["seconds_in_process"] = time.perf_counter() - started
+    if timers is not None:
+        result["stage_times"] = timers.as_dict()
     if profiler is not None:
         profiler.stop()
         args.profile.parent.mkdir(parents=True, exist_ok=True)
@@ -159,7 +202,7 @@ class Run:
 
 
 def run_child(impl: str, corpus: Path, data: Path, pages: int, *, env: dict[str, str] | None = None,
-              fresh: bool = True, profile: Path | None = None) -> Run:
+              fresh: bool = True, profile: Path | None = None, stages: bool = False) -> Run:
     """One build in a subprocess; wall time, CPU time and peak RSS of that process alone."""
     if fresh and data.exists():
         shutil.rmtree(data)
@@ -169,6 +212,8 @@ def run_child(impl: str, corpus: Path, data: Path, pages: int, *, env: dict[str,
            "--data", str(data), "--out", str(out)]
     if profile is not None:
         cmd += ["--profile", str(profile)]
+    if stages:
+        cmd.append("--stages")
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env or bench_env(), stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE)

@@ -118,6 +118,27 @@ def load(base: str, questions: list[str], *, clients: int, seconds: float) -> di
             "error_kinds": sorted(set(errors))[:5]}
 
 
+RSS_AFTER = 100  # answers before the server's resident memory is read
+
+
+def rss_mib(pid: int) -> float:
+    """Resident memory of ``pid`` and its children, MiB (Linux ``/proc``)."""
+    def own(p: int) -> int:
+        for line in Path(f"/proc/{p}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+        return 0
+
+    total = own(pid)
+    for child in Path(f"/proc/{pid}/task").glob("*/children"):
+        for kid in child.read_text().split():
+            try:
+                total += own(int(kid))
+            except OSError:
+                pass
+    return total / 1024
+
+
 def run(data: Path, *, clients: int = 20, seconds: float = 60.0, backend: str | None = None,
         log: Any = print) -> dict[str, Any]:
     """Start ``eip serve`` on a free loopback port over ``data``, load it, stop it."""
@@ -155,6 +176,11 @@ def run(data: Path, *, clients: int = 20, seconds: float = 60.0, backend: str | 
         questions = [q.question for q in load_questions(ROOT / "evals" / "questions.jsonl")]
         load(base, questions[:4], clients=2, seconds=1)  # warm: model, index pages
         result = load(base, questions, clients=clients, seconds=seconds)
+        answered = result["requests"]
+        while answered < RSS_AFTER:  # a short load run: top up to RSS_AFTER answers
+            answered += load(base, questions, clients=4, seconds=5)["requests"]
+        result["rss_mib"] = rss_mib(server.pid)
+        result["rss_after_answers"] = answered
     finally:
         server.terminate()
         try:
@@ -164,7 +190,8 @@ def run(data: Path, *, clients: int = 20, seconds: float = 60.0, backend: str | 
             server.wait()
     log(f"  serve: {result['clients']} clients x {seconds:.0f} s: {result['requests']} answers, "
         f"{result['requests_per_s']:.2f} req/s, p50 {result['p50_s']:.2f} s, "
-        f"p95 {result['p95_s']:.2f} s, {result['errors']} errors")
+        f"p95 {result['p95_s']:.2f} s, {result['errors']} errors; RSS {result['rss_mib']:.0f} MiB "
+        f"after {result['rss_after_answers']} answers")
     return result
 
 

@@ -24,6 +24,7 @@ import yaml
 from assistant.errors import ConfigError
 from assistant.types import SourceFile
 from assistant.vocabulary import DOC_TYPES, SUPPORTED_SUFFIXES
+from assistant.yamlfile import load_yaml
 
 logger = logging.getLogger(__name__)
 
@@ -81,7 +82,7 @@ def read_sidecar(path: Path) -> dict[str, str]:
     if not sidecar.exists():
         return {}
     try:
-        data = yaml.safe_load(sidecar.read_text(encoding="utf-8")) or {}
+        data = load_yaml(sidecar.read_text(encoding="utf-8")) or {}
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise ConfigError(f"sidecar {sidecar} is not valid YAML: {exc}") from exc
     if not isinstance(data, dict):

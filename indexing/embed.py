@@ -1,9 +1,10 @@
 """Embedders: text -> unit-length float32 vectors.
 
-``SentenceTransformerEmbedder`` is the real one (loaded on first use, never from a hub by
-default); ``OnnxEmbedder`` runs the same weights through ONNX Runtime from an export it
-makes locally on first use (optionally int8-quantised); ``HashingEmbedder`` is a
-deterministic, dependency-free fake with meaningful geometry (shared words -> similar
+``OnnxEmbedder`` is the default: the bundled weights run by ONNX Runtime from an export made
+once into the data directory (:mod:`indexing.onnx_export`; optionally int8-quantised), with
+no torch import once the export exists. ``SentenceTransformerEmbedder`` runs the same model
+on torch (never from a hub by default) and is the fp32 export's fallback; ``HashingEmbedder``
+is a deterministic, dependency-free fake with meaningful geometry (shared words -> similar
 vectors) for tests. ``make_embedder(settings)`` picks one by ``embedding_backend``.
 """
 
@@ -14,9 +15,7 @@ import json
 import logging
 import os
 import re
-import tempfile
 import threading
-import warnings
 from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
@@ -170,15 +169,6 @@ class SentenceTransformerEmbedder:
         return self.embed_documents([text])[0]
 
 
-ONNX_EXPORT_VERSION = "2"
-
-
-def default_cache_dir() -> Path:
-    """``$XDG_CACHE_HOME/eip-assistant`` (``~/.cache/eip-assistant`` by default)."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "eip-assistant"
-
-
 def _usable_cpus() -> int:
     """CPUs this process may run on (the affinity mask where the OS has one)."""
     try:
@@ -194,23 +184,28 @@ def _read_json(path: Path) -> dict[str, Any]:
 class OnnxEmbedder:
     """The sentence-transformers model run by ONNX Runtime, with the same output.
 
-    On first use the transformer is exported from the local weights with
-    ``torch.onnx.export`` (and, for ``quantize=True``, given int8 per-channel weights by
-    ONNX Runtime's dynamic quantiser) into ``cache_dir``; later runs load the file without
-    importing torch. Tokenisation uses the model's own ``tokenizer.json``; mean pooling over
-    the attention mask and L2 normalisation follow the model's pooling config, as
-    sentence-transformers does. Texts are sorted by length before batching so a batch pads
-    to similar lengths, and batches run on one single-threaded worker per CPU.
+    On first use the transformer is exported from the local weights with ``torch.onnx``
+    (and, for ``quantize=True``, given int8 per-channel weights by ONNX Runtime's dynamic
+    quantiser) into ``models_dir`` (:mod:`indexing.onnx_export`); later runs load the file
+    without importing torch. Tokenisation uses the model's own ``tokenizer.json``; mean
+    pooling over the attention mask and L2 normalisation follow the model's pooling config,
+    as sentence-transformers does. Texts are sorted by length before batching so a batch
+    pads to similar lengths, and batches run on one single-threaded worker per CPU.
+
+    With ``fallback`` (fp32 only: torch computes the same vectors), an export that cannot be
+    made or loaded hands the work to :class:`SentenceTransformerEmbedder` with a warning.
     """
 
-    def __init__(self, model: str = DEFAULT_EMBEDDING_MODEL, *, quantize: bool = True,
-                 batch_size: int = 32, cache_dir: Path | None = None,
-                 threads: int | None = None) -> None:
+    def __init__(self, model: str = DEFAULT_EMBEDDING_MODEL, *, quantize: bool = False,
+                 batch_size: int = 32, models_dir: Path | None = None,
+                 threads: int | None = None, fallback: bool = False) -> None:
         self._name = model
         self._quantize = quantize
         self._batch_size = batch_size
-        self._cache_dir = cache_dir or default_cache_dir()
+        self._models_dir = models_dir or Path(".eip") / "models"
         self._threads = threads
+        self._fallback = fallback and not quantize
+        self._torch: SentenceTransformerEmbedder | None = None
         self._lock = threading.Lock()
         self._session: Any = None
         self._tokenizer: Any = None
@@ -229,9 +224,14 @@ class OnnxEmbedder:
         return "onnx-int8" if self._quantize else "onnx"
 
     @property
+    def uses_fallback(self) -> bool:
+        """True once loading fell back to torch (the export could not be made or read)."""
+        return self._torch is not None
+
+    @property
     def dimension(self) -> int:
         self._load()
-        return self._dimension
+        return self._torch.dimension if self._torch is not None else self._dimension
 
     # -- loading ---------------------------------------------------------------------
     def _model_dir(self) -> Path:
@@ -246,63 +246,73 @@ class OnnxEmbedder:
 
     def export_path(self) -> Path:
         """Where the export for this model and backend lives (made by :meth:`_load`)."""
-        source = self._model_dir()
-        digest = hashlib.sha256(f"{ONNX_EXPORT_VERSION}|{self.backend}|{source.resolve()}".encode())
-        for f in sorted(source.iterdir()):
-            if f.is_file():
-                st = f.stat()
-                digest.update(f"|{f.name}:{st.st_size}:{st.st_mtime_ns}".encode())
-        return self._cache_dir / "onnx" / f"{source.name}-{digest.hexdigest()[:16]}" / (
-            f"{self.backend}.onnx")
+        from indexing.onnx_export import export_path
 
-    def _load(self) -> Any:
+        return export_path(self._model_dir(), self._models_dir, quantize=self._quantize)
+
+    def _load(self) -> None:
         with self._lock:
-            if self._session is not None:
-                return self._session
-            source = self._model_dir()
-            pooling = _read_json(source / "1_Pooling" / "config.json")
-            if pooling and not pooling.get("pooling_mode_mean_tokens"):
-                raise ModelUnavailableError(
-                    f"the ONNX backend supports mean-pooling models only; {source} uses "
-                    f"{pooling}. Use EIP_EMBEDDING_BACKEND=torch."
-                )
-            st_config = _read_json(source / "sentence_bert_config.json")
-            self._max_length = int(st_config.get("max_seq_length") or 256)
-            self._dimension = int(_read_json(source / "config.json").get("hidden_size") or 0)
-            path = self.export_path()
-            if not path.exists():
-                _export(source, path, quantize=self._quantize)
+            if self._session is not None or self._torch is not None:
+                return
             try:
-                import onnxruntime as ort
-                from tokenizers import Tokenizer
-            except ImportError as exc:
-                raise ModelUnavailableError(
-                    f"the ONNX backend needs onnxruntime and tokenizers ({exc}); install them "
-                    "or use EIP_EMBEDDING_BACKEND=torch"
-                ) from exc
-            tokenizer = Tokenizer.from_file(str(source / "tokenizer.json"))
-            tokenizer.enable_truncation(max_length=self._max_length)
-            tokenizer.no_padding()
-            options = ort.SessionOptions()
-            # One single-threaded run per core, each on its own batch, beats one run split
-            # across the cores: a small encoder's layer norms, softmax and quantise steps
-            # parallelise poorly, and batches keep every core busy between them.
-            self._workers = max(1, self._threads or _usable_cpus())
-            options.intra_op_num_threads = 1
-            options.inter_op_num_threads = 1
-            # Spinning worker threads burn the core a parser thread or process needs.
-            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-            self._session = ort.InferenceSession(
-                str(path), options, providers=["CPUExecutionProvider"]
-            )
-            self._inputs = {i.name for i in self._session.get_inputs()}
-            if self._workers > 1:
-                from concurrent.futures import ThreadPoolExecutor
+                self._load_onnx()
+            except ModelUnavailableError as exc:
+                if not self._fallback:
+                    raise
+                logger.warning("the ONNX embedding backend is unavailable (%s); using torch, "
+                               "which computes the same vectors", exc)
+                self._torch = SentenceTransformerEmbedder(self._name, batch_size=self._batch_size * 4)
 
-                self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="eip-embed")
-            self._tokenizer = tokenizer
-            logger.info("loaded ONNX embedding model %s", path)
-            return self._session
+    def _load_onnx(self) -> None:
+        from indexing.onnx_export import ensure_export
+
+        source = self._model_dir()
+        pooling = _read_json(source / "1_Pooling" / "config.json")
+        if pooling and not pooling.get("pooling_mode_mean_tokens"):
+            raise ModelUnavailableError(
+                f"the ONNX backend supports mean-pooling models only; {source} uses "
+                f"{pooling}. Use EIP_EMBEDDING_BACKEND=torch."
+            )
+        st_config = _read_json(source / "sentence_bert_config.json")
+        self._max_length = int(st_config.get("max_seq_length") or 256)
+        self._dimension = int(_read_json(source / "config.json").get("hidden_size") or 0)
+        try:
+            import onnxruntime as ort
+            from tokenizers import Tokenizer
+        except ImportError as exc:
+            raise ModelUnavailableError(
+                f"the ONNX backend needs onnxruntime and tokenizers ({exc}); install them "
+                "or use EIP_EMBEDDING_BACKEND=torch"
+            ) from exc
+        path = ensure_export(source, self._models_dir, quantize=self._quantize)
+        tokenizer = Tokenizer.from_file(str(source / "tokenizer.json"))
+        tokenizer.enable_truncation(max_length=self._max_length)
+        tokenizer.no_padding()
+        options = ort.SessionOptions()
+        # One single-threaded run per core, each on its own batch, beats one run split
+        # across the cores: a small encoder's layer norms, softmax and quantise steps
+        # parallelise poorly, and batches keep every core busy between them.
+        workers = max(1, self._threads or _usable_cpus())
+        options.intra_op_num_threads = 1
+        options.inter_op_num_threads = 1
+        # Spinning worker threads burn the core a parser thread or process needs.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        try:
+            session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        except Exception as exc:  # noqa: BLE001 - a damaged file raises ORT's own errors
+            raise ModelUnavailableError(
+                f"ONNX Runtime could not load the export {path}: {exc}. Delete the file; the "
+                "next run exports it again."
+            ) from exc
+        self._inputs = {i.name for i in session.get_inputs()}
+        if workers > 1:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._pool = ThreadPoolExecutor(workers, thread_name_prefix="eip-embed")
+        self._workers = workers
+        self._tokenizer = tokenizer
+        self._session = session
+        logger.info("loaded ONNX embedding model %s", path)
 
     # -- embedding -------------------------------------------------------------------
     def _run(self, encodings: list[Any]) -> NDArray[np.float32]:
@@ -323,6 +333,8 @@ class OnnxEmbedder:
 
     def embed_documents(self, texts: list[str]) -> NDArray[np.float32]:
         self._load()
+        if self._torch is not None:
+            return self._torch.embed_documents(texts)
         if not texts:
             return np.zeros((0, self._dimension), dtype=np.float32)
         return self._cache.embed(texts, self._encode)
@@ -350,79 +362,12 @@ class OnnxEmbedder:
         return self.embed_documents([text])[0]
 
 
-def _export(source: Path, target: Path, *, quantize: bool) -> None:
-    """Export ``source`` (a local transformers folder) to ONNX at ``target``, atomically."""
-    import fcntl
-
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with open(target.parent / ".lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # a second process waits for the first export
-        if target.exists():
-            return
-        logger.info("exporting %s to ONNX (%s); this happens once", source,
-                    "int8" if quantize else "fp32")
-        try:
-            import torch
-            from transformers import AutoModel
-        except ImportError as exc:
-            raise ModelUnavailableError(f"exporting to ONNX needs torch and transformers: {exc}") from exc
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        model = AutoModel.from_pretrained(str(source))
-        model.eval()
-
-        class _Hidden(torch.nn.Module):
-            def __init__(self, inner: Any) -> None:
-                super().__init__()
-                self.inner = inner
-
-            def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
-                return self.inner(input_ids=input_ids, attention_mask=attention_mask,
-                                  token_type_ids=token_type_ids).last_hidden_state
-
-        names = ["input_ids", "attention_mask", "token_type_ids"]
-        sample = torch.ones(2, 16, dtype=torch.long)
-        with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
-            fp32 = Path(tmp) / "model.onnx"
-            with torch.no_grad(), warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # tracer notes about data-dependent branches
-                torch.onnx.export(
-                    _Hidden(model), (sample, sample, torch.zeros_like(sample)), str(fp32),
-                    input_names=names, output_names=["last_hidden_state"],
-                    dynamic_axes={n: {0: "batch", 1: "tokens"} for n in [*names, "last_hidden_state"]},
-                    opset_version=17, dynamo=False,
-                )
-            result = fp32
-            if quantize:
-                from onnxruntime.quantization import QuantType, quantize_dynamic
-
-                result = Path(tmp) / "model-int8.onnx"
-                # Per-channel scales keep cosine to fp32 at ~0.99 (per-tensor: ~0.95); the
-                # feed-forward down-projections, whose inputs (post-GELU) have the widest
-                # ranges, stay fp32: cosine ~0.996, and retrieval matches fp32 closely.
-                quantize_dynamic(str(fp32), str(result), weight_type=QuantType.QInt8,
-                                 per_channel=True, nodes_to_exclude=_ffn_down_projections(fp32))
-            os.replace(result, target)
-
-
-def _ffn_down_projections(path: Path) -> list[str]:
-    """Names of the MatMuls whose weight maps the feed-forward width back to the hidden size."""
-    import onnx
-
-    model = onnx.load(str(path))
-    shapes = {i.name: tuple(i.dims) for i in model.graph.initializer}
-    out = []
-    for node in model.graph.node:
-        if node.op_type != "MatMul":
-            continue
-        dims = next((shapes[i] for i in node.input if i in shapes), None)
-        if dims is not None and len(dims) == 2 and dims[0] > dims[1]:
-            out.append(node.name)
-    return out
-
-
 def make_embedder(settings: Settings) -> Embedder:
-    """The embedder ``settings.embedding_backend`` asks for (``embedding_model`` for e5)."""
+    """The embedder ``settings.embedding_backend`` asks for (``embedding_model`` for e5).
+
+    fp32 ``onnx`` falls back to torch when its export cannot be made (same vectors, so the
+    index is the same); ``onnx-int8`` does not (its vectors differ).
+    """
     if settings.embedding_model == MULTILINGUAL_EMBEDDING_MODEL:
         from indexing.embed_e5 import E5Embedder
 
@@ -432,7 +377,7 @@ def make_embedder(settings: Settings) -> Embedder:
                                            batch_size=settings.embedding_batch_size)
     return OnnxEmbedder(settings.embedding_model, quantize=settings.embedding_backend == "onnx-int8",
                         batch_size=min(settings.embedding_batch_size, 16),
-                        cache_dir=settings.model_cache_dir)
+                        models_dir=settings.models_dir, fallback=True)
 
 
 _TOKEN = re.compile(r"[a-z0-9]+")

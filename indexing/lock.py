@@ -28,13 +28,27 @@ LOCK_NAME = "index.lock"
 
 
 class IndexLockedError(EIPError):
-    """Another process is building this index and did not finish in time."""
+    """Another process holds a lock (an index build, a model export) and did not finish in time."""
 
 
 @contextmanager
 def index_lock(data_dir: Path, *, timeout: float = 300.0, poll: float = 0.2) -> Iterator[None]:
     """Hold the data directory's builder lock for the block (wait at most ``timeout`` s)."""
-    path = Path(data_dir) / LOCK_NAME
+    with file_lock(Path(data_dir) / LOCK_NAME, timeout=timeout, poll=poll,
+                   what=f"another index build is running on {data_dir}",
+                   remedy="Let it finish and run again, or raise EIP_INDEX_LOCK_TIMEOUT."):
+        yield
+
+
+@contextmanager
+def file_lock(path: Path, *, timeout: float, what: str, remedy: str,
+              poll: float = 0.2) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on ``path`` for the block; the file records the holder.
+
+    ``what`` and ``remedy`` word the :class:`IndexLockedError` raised after ``timeout`` s.
+    Each lock target needs its own file: ``flock`` on a second descriptor of a file this
+    process already holds would wait for itself.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
@@ -46,14 +60,12 @@ def index_lock(data_dir: Path, *, timeout: float = 300.0, poll: float = 0.2) -> 
                 break
             except BlockingIOError:
                 if not waited:
-                    logger.warning("another index build holds %s (%s); waiting up to %.0f s",
-                                   path, _holder(path), timeout)
+                    logger.warning("%s (%s holds %s); waiting up to %.0f s",
+                                   what, _holder(path), path, timeout)
                     waited = True
                 if time.monotonic() >= deadline:
                     raise IndexLockedError(
-                        f"another index build is running on {data_dir} ({_holder(path)}); "
-                        f"waited {timeout:.0f} s. Let it finish and run again, or raise "
-                        "EIP_INDEX_LOCK_TIMEOUT.") from None
+                        f"{what} ({_holder(path)}); waited {timeout:.0f} s. {remedy}") from None
                 time.sleep(poll)
         os.ftruncate(fd, 0)
         os.pwrite(fd, json.dumps({"pid": os.getpid(),

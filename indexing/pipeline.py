@@ -6,8 +6,9 @@ one SQLite transaction, (3) delete vectors the file no longer has. A kill after 
 leaves vectors SQLite does not know (orphans); a kill after (2) leaves old vectors
 (orphans too). The run marks the index dirty first; the next run deletes orphans.
 
-Parsing and chunking run on one worker thread a few files ahead of the main thread, so
-PDF text extraction overlaps with embedding. The parsing itself happens in one child
+Parsing and chunking run on one worker thread up to 16 files ahead of the main thread, so
+PDF text extraction overlaps with embedding; when the next file is not parsed yet, the main
+thread embeds the batch it has rather than wait. The parsing itself happens in one child
 process per run (:mod:`indexing.sandbox`) under CPU, memory and wall-clock limits, so a
 hostile file costs only itself (``timeout`` / ``too_large``) and never holds this process's
 GIL. The worker only reads files; every write above stays on the main thread in the order
@@ -49,6 +50,9 @@ class Progress:
 
 
 ProgressFn = Callable[[Progress], None]
+#: Chunks a batch needs before it is embedded early, while the parser catches up (fewer would
+#: run the model on small, inefficient batches).
+MIN_IDLE_FLUSH = 32
 
 
 @dataclass
@@ -135,7 +139,7 @@ def _prepare(source: SourceFile, settings: Settings, worker: ParseWorker) -> _Pe
 class _Prefetch:
     """Prepares the files to index on a worker thread, at most ``window`` files ahead."""
 
-    def __init__(self, sources: list[SourceFile], settings: Settings, window: int = 8) -> None:
+    def __init__(self, sources: list[SourceFile], settings: Settings, window: int = 16) -> None:
         self._todo = deque(sources)
         self._settings = settings
         self._window = window
@@ -149,6 +153,11 @@ class _Prefetch:
             source = self._todo.popleft()
             self._futures[source.rel_path] = self._pool.submit(_prepare, source, self._settings,
                                                                self.worker)
+
+    def ready(self, source: SourceFile) -> bool:
+        """Whether ``source`` is prepared (its :meth:`get` will not wait for the parser)."""
+        future = self._futures.get(source.rel_path)
+        return future is None or future.done()
 
     def get(self, source: SourceFile) -> _Pending:
         future = self._futures.pop(source.rel_path, None)
@@ -282,6 +291,10 @@ def _index_files(index: Index, sources: list[SourceFile], known: dict[str, FileR
                     {"source": source.rel_path, "kind": record.kind or "", "reason": record.reason or ""}
                 )
             continue
+        if sum(len(p.chunks) for p in batch) >= MIN_IDLE_FLUSH and not prefetch.ready(source):
+            # The parser is behind: embed what is ready instead of waiting with an idle model.
+            _flush(index, batch, report, on_progress, done_chunks)
+            batch = []
         try:
             pending = prefetch.get(source)
         except ParseError as exc:

@@ -59,13 +59,20 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
 
 
+@pytest.fixture(name="models_dir", scope="session")
+def fixture_models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One folder of ONNX exports per session: the model is exported once, not per data dir."""
+    return tmp_path_factory.mktemp("models")
+
+
 @pytest.fixture(autouse=True)
-def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No user config or EIP_* variable leaks into a test."""
+def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, models_dir: Path) -> None:
+    """No user config or EIP_* variable leaks into a test; exports go to the session's folder."""
     for key in list(os.environ):
         if key.startswith("EIP_"):
             monkeypatch.delenv(key)
     monkeypatch.setenv("EIP_CONFIG", str(tmp_path / "no-such-eip.toml"))
+    monkeypatch.setenv("EIP_MODEL_CACHE_DIR", str(models_dir))
 
 
 @pytest.fixture(name="settings")
@@ -83,12 +90,12 @@ def fixture_hashing_embedder():
 
 
 @pytest.fixture(name="real_embedder", scope="session")
-def fixture_real_embedder():
+def fixture_real_embedder(models_dir: Path):
     """The bundled model on the default backend (so default Settings open indexes built with it)."""
     from assistant.settings import Settings
     from indexing.embed import make_embedder
 
-    return make_embedder(Settings())
+    return make_embedder(Settings(model_cache_dir=models_dir))
 
 
 def _index_once(tmp_path_factory: pytest.TempPathFactory, embedder, corpus: Path, name: str) -> Path:

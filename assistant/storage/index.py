@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import logging
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,23 @@ class Index:
 
     def is_built(self) -> bool:
         return self.docs.get_meta("fingerprint") is not None
+
+    def warm_up(self) -> threading.Thread:
+        """Load the embedding model on a daemon thread while the caller opens the rest.
+
+        ONNX Runtime builds its session without the GIL, so in a fresh process this overlaps
+        with importing chromadb (the first search's cost). A load error is left for the first
+        real call to raise.
+        """
+        def load() -> None:
+            try:
+                self.embedder.dimension  # noqa: B018 - the property loads the model
+            except Exception:  # noqa: BLE001 - the first embed call raises it again
+                logger.debug("warm-up of the embedding model failed", exc_info=True)
+
+        thread = threading.Thread(target=load, name="eip-warm-up", daemon=True)
+        thread.start()
+        return thread
 
     def close(self) -> None:
         self.docs.close()

@@ -62,8 +62,8 @@ def test_onnx_embedder_matches_sentence_transformers(tmp_path) -> None:
     texts = ["Wastewater is treated at the central plant before discharge.",
              "The zone has 58 firms and 27,400 workers.", "", "short"]
     reference = SentenceTransformerEmbedder().embed_documents(texts)
-    fp32 = OnnxEmbedder(quantize=False, cache_dir=tmp_path)
-    int8 = OnnxEmbedder(quantize=True, cache_dir=tmp_path)
+    fp32 = OnnxEmbedder(quantize=False, models_dir=tmp_path)
+    int8 = OnnxEmbedder(quantize=True, models_dir=tmp_path)
     assert fp32.backend == "onnx" and int8.backend == "onnx-int8"
     got = fp32.embed_documents(texts)
     assert got.shape == reference.shape == (4, fp32.dimension)

@@ -6,10 +6,14 @@ metadata filters that fail closed.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from dataclasses import replace
 from typing import Literal
+
+import numpy as np
+from numpy.typing import NDArray
 
 from assistant.catalogue import ZoneRegistry
 from assistant.query import QueryPlan
@@ -23,6 +27,7 @@ from indexing.khmer import is_khmer_text
 logger = logging.getLogger(__name__)
 
 Mode = Literal["hybrid", "dense", "keyword"]
+_QUERY_CACHE = 512  # query vectors kept per retriever (a catalogue has ~64 criteria)
 _WORDS = re.compile(r"[a-z0-9]+")
 
 
@@ -137,6 +142,14 @@ class Retriever:
         self.index = index
         self.settings = settings
         self.registry = registry
+        # A cross-zone question searches every zone with one text, and drafting searches every
+        # zone with each criterion's text: the query is embedded once.
+        self._query_vector = functools.lru_cache(maxsize=_QUERY_CACHE)(self._embed_query)
+
+    def _embed_query(self, text: str) -> NDArray[np.float32]:
+        vector = self.index.embedder.embed_query(text)
+        vector.setflags(write=False)  # shared by every search of this text
+        return vector
 
     def search(
         self, text: str, *, k: int | None = None, flt: Filter | None = None, mode: Mode | None = None,
@@ -152,7 +165,7 @@ class Retriever:
         dense: list[tuple[str, float]] = []
         keyword: list[tuple[str, float]] = []
         if mode in ("hybrid", "dense"):
-            dense = self.index.store.query(self.index.embedder.embed_query(text), n, flt)
+            dense = self.index.store.query(self._query_vector(text), n, flt)
         if mode in ("hybrid", "keyword"):
             # Inside a zone's scope its name matches every title page and ranks nothing.
             scoped_text = " ".join(w for w in words(text) if w not in names) if names else text

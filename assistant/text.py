@@ -6,16 +6,23 @@ import re
 
 from indexing import khmer
 
-STOPWORDS = frozenset(
-    """a about above after again all also am an and any are as at be because been before being
-    below between both but by can could did do does doing down during each few for from further
-    had has have having he her here hers how i if in into is it its itself just me more most my
-    no nor not now of off on once only or other our out over own same she should so some such
-    than that the their theirs them then there these they this those through to too under until
-    up very was we were what when where which while who whom why will with would you your
-    zone zones sez sezs special economic park parks document documents tell give show list
-    please much many does say said according current currently""".split()
+#: Words the keyword search leaves out of its query: function words and the words every zone
+#: document repeats (a shorter list than the answerer's: BM25 discounts common words itself).
+KEYWORD_STOPWORDS = frozenset(
+    """a an and are as at be by does do did for from has have how in is it its of on or the to was
+    what when where which who why with this that there their they zone zones sez special
+    economic""".split()
 ) | khmer.STOPWORDS
+#: Words that carry no topic for the answerer's and the drafter's word matching (the keyword
+#: search's words and more).
+STOPWORDS = KEYWORD_STOPWORDS | frozenset(
+    """about above after again all also am any because been before being below between both but can
+    could doing down during each few further had having he her here hers i if into itself just
+    me more most my no nor not now off once only other our out over own same she should so some
+    such than theirs them then these those through too under until up very we were while whom
+    will would you your sezs park parks document documents tell give show list please much many
+    say said according current currently""".split()
+)
 _WORD = re.compile(r"[a-z0-9][a-z0-9\-\.%]*[a-z0-9%]|[a-z0-9]")
 _NUMBER = re.compile(r"\d")
 # Sentence ends followed by a capital/digit; table rows and bullets are their own units.

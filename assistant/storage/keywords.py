@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.storage.vectors import Filter
-from indexing.khmer import STOPWORDS as KHMER_STOPWORDS
+from assistant.text import KEYWORD_STOPWORDS
 from indexing.khmer import segment
 
 # PRAGMA user_version: 2 = chunks_fts.rowid equals chunks.rowid for every chunk.
@@ -25,11 +25,6 @@ FTS_LAYOUT = 2
 
 logger = logging.getLogger(__name__)
 
-_STOPWORDS = frozenset(
-    "a an and are as at be by does do did for from has have how in is it its of on or "
-    "the to was what when where which who why with this that there their they zone "
-    "zones sez special economic".split()
-)
 _WORD = re.compile(r"[\w\u1780-\u17ff][\w\-\.%\u1780-\u17ff]*", re.UNICODE)  # Khmer marks are not \w
 _FTS_TABLE = "USING fts5(id UNINDEXED, body, tokenize = 'porter unicode61')"
 
@@ -40,7 +35,7 @@ def keyword_query(text: str) -> str:
     seen: set[str] = set()  # linear in the length of the text
     for word in _WORD.findall(segment(text).lower()):
         word = word.strip(".-")
-        if len(word) < 2 or word in _STOPWORDS or word in KHMER_STOPWORDS or word in seen:
+        if len(word) < 2 or word in KEYWORD_STOPWORDS or word in seen:
             continue
         seen.add(word)
         terms.append(word)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from pathlib import Path
 from types import SimpleNamespace
@@ -17,36 +18,13 @@ from assistant.settings import Settings
 from assistant.storage.docstore import DocStore
 from assistant.storage.index import Index
 from assistant.storage.vectors import InMemoryStore
-from assistant.types import Chunk, SourceFile
+from assistant.types import SourceFile
 from indexing.embed import HashingEmbedder
 
+sys.path.insert(0, str(Path(__file__).parent))
+from dossier_chunks import chunk as _chunk  # noqa: E402
+
 PRESENT = Threshold("present")
-
-
-def _chunk(
-    cid: str,
-    zone: str | None,
-    text: str,
-    *,
-    source: str = "",
-    date: str | None = "2024-01-01",
-    page: int | None = 1,
-    ordinal: int = 0,
-) -> Chunk:
-    source = source or f"zones/{zone}/doc.pdf"
-    return Chunk(
-        id=cid,
-        text=text,
-        source=source,
-        page=page,
-        section=None,
-        doc_type="zone_document",
-        zone=zone,
-        title=source,
-        date=date,
-        file_hash="h-" + source,
-        ordinal=ordinal,
-    )
 
 
 # --- the drafter over a small index (hashing embedder, two zones) -------------------------

@@ -2,39 +2,18 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import pytest
 
 from assistant.catalogue import Criterion, Threshold
 from assistant.dossier.matching import CriterionQuery, evidence_sentences, relevance, table_rows
-from assistant.types import Chunk
+
+sys.path.insert(0, str(Path(__file__).parent))
+from dossier_chunks import chunk as _chunk  # noqa: E402
 
 TABLE = "Key figures\nIndicator\n2024\nRenewable share of electricity consumed\n41%\nWater reused\n12%\n"
-
-
-def _chunk(
-    cid: str,
-    zone: str | None,
-    text: str,
-    *,
-    source: str = "",
-    date: str | None = "2024-01-01",
-    page: int | None = 1,
-    ordinal: int = 0,
-) -> Chunk:
-    source = source or f"zones/{zone}/doc.pdf"
-    return Chunk(
-        id=cid,
-        text=text,
-        source=source,
-        page=page,
-        section=None,
-        doc_type="zone_document",
-        zone=zone,
-        title=source,
-        date=date,
-        file_hash="h-" + source,
-        ordinal=ordinal,
-    )
 
 
 def test_evidence_sentences_are_verbatim_prose_and_rejoin_abbreviations() -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import pytest
 
 from assistant.catalogue import Threshold
@@ -18,7 +21,9 @@ from assistant.dossier import (
     UNKNOWN,
 )
 from assistant.dossier.rules import Finding, Rules, decide, read_sentence
-from assistant.types import Chunk
+
+sys.path.insert(0, str(Path(__file__).parent))
+from dossier_chunks import chunk as _chunk  # noqa: E402
 
 PRESENT = Threshold("present")
 ALL_PERCENT = Threshold(">=", 100.0, "%")
@@ -84,30 +89,6 @@ def test_present_criteria_read_zero_percent_as_absence_and_a_figure_as_operation
 
 
 # --- status rules ------------------------------------------------------------------------
-def _chunk(
-    cid: str,
-    zone: str | None,
-    text: str,
-    *,
-    source: str = "",
-    date: str | None = "2024-01-01",
-    page: int | None = 1,
-    ordinal: int = 0,
-) -> Chunk:
-    source = source or f"zones/{zone}/doc.pdf"
-    return Chunk(
-        id=cid,
-        text=text,
-        source=source,
-        page=page,
-        section=None,
-        doc_type="zone_document",
-        zone=zone,
-        title=source,
-        date=date,
-        file_hash="h-" + source,
-        ordinal=ordinal,
-    )
 
 
 def _finding(

@@ -17,7 +17,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from assistant.catalogue import normalise_id
 from assistant.errors import EIPError
@@ -55,7 +55,7 @@ def index_corpus(settings: Settings, *, rebuild: bool = False,
     from assistant.storage.index import open_index, storage_error
     from indexing.pipeline import build_index
 
-    def fail(exc: Exception) -> None:
+    def fail(exc: Exception) -> NoReturn:
         if isinstance(exc, EIPError) or (err := storage_error(exc, settings.data_dir)) is None:
             raise exc
         raise err from exc

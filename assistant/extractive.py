@@ -114,11 +114,15 @@ class ExtractiveAnswerer:
         terms = content_terms(question, drop=drop)
         quantitative = bool(_QUANT.search(question))
         units: list[tuple[int, int, str]] = []
+        seen: set[str] = set()  # overlapping chunks repeat sentences: each is scored once
         for p_index, passage in enumerate(passages):
             sentences = split_sentences(passage.chunk.text)
             for pos, sentence in enumerate(sentences):
                 if len(words(sentence)) < 4 or _heading_only(sentence) or sentence.endswith("?"):
                     continue
+                if sentence in seen:
+                    continue
+                seen.add(sentence)
                 units.append((p_index, pos, sentence))
         if not units:
             return []

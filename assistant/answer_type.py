@@ -125,6 +125,7 @@ _WORD_NUMBER = re.compile(
     r"twenty|thirty|forty|fifty|hundred|thousand|single|no|none|all)\b",
     re.IGNORECASE,
 )
+_PART_OF = re.compile(r"\b\d[\d,]*\s+(?:of|out\s+of)\s+(?:the\s+|all\s+)?\d[\d,]*\b", re.IGNORECASE)
 _HONORIFIC = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|H\.\s?E|Excellency|Oknha|Lok\s+Chumteav)\b\.?\s+[A-Z]")
 _NAMED = re.compile(r"\b(?:named|called)\s+[A-Z]|\b[A-Z][a-z]+\s+[A-Z][a-z]+\s*\((?:the\s+)?[a-z]")
 
@@ -217,7 +218,7 @@ def _fits_kind(kind: str, sentence: str, units: set[str]) -> bool:
         return bool(_HONORIFIC.search(sentence) or _NAMED.search(sentence))
     if kind == "share":
         # "all of it", "none", "3 of 19" and "85%" all state a share.
-        return "%" in units or bool(_WORD_NUMBER.search(sentence))
+        return "%" in units or bool(_WORD_NUMBER.search(sentence) or _PART_OF.search(sentence))
     if kind == "count":
         return any(q.kind != "year" for q in extract_quantities(sentence)) or bool(
             _WORD_NUMBER.search(sentence)

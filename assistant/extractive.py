@@ -26,6 +26,7 @@ from assistant.text import (
     words,
 )
 from assistant.types import REFUSAL, Answer, Citation, ScoredChunk
+from assistant.word_overlap import WordOverlap
 from indexing.embed import Embedder
 from indexing.khmer import is_khmer_text
 
@@ -69,6 +70,8 @@ class ExtractiveAnswerer:
         weights: tuple[float, float, float, float] = default("answer_weights"),
         cross_zone_weights: tuple[float, float, float] = default("answer_cross_zone_weights"),
         cross_language_bonus: float = default("cross_language_bonus"),
+        word_similarity: float = default("answer_word_similarity"),
+        fit_ratio: float = default("answer_fit_ratio"),
     ) -> None:
         self.embedder = embedder
         self.min_score = min_score
@@ -87,6 +90,11 @@ class ExtractiveAnswerer:
         self.cross_zone_weights = cross_zone_weights
         # The multilingual model's same-language bias, offset as in retrieval (retrieve.cross_language).
         self.cross_language_bonus = cross_language_bonus
+        # The best sentence holding the kind of answer asked for must score this share of
+        # the best sentence: a figure of the right kind far down the list is about something else.
+        self.fit_ratio = fit_ratio
+        # Word overlap counts a word of the same meaning ("vendors" for "suppliers").
+        self.word_overlap = WordOverlap(embedder, word_similarity)
 
     def answer_kind(self, question: str, passages: list[ScoredChunk]) -> Expected | None:
         """What the question asks for, or ``None`` when the passages cannot hold it at all.
@@ -111,22 +119,23 @@ class ExtractiveAnswerer:
         list mean little, while each zone's fused scores are on the same scale: the passage's
         share of the top fused score stands in for its rank (``cross_zone_weights``).
         """
-        terms = content_terms(question, drop=drop)
         quantitative = bool(_QUANT.search(question))
         units: list[tuple[int, int, str]] = []
-        seen: set[str] = set()  # overlapping chunks repeat sentences: each is scored once
+        # Overlapping chunks of one file repeat sentences: each is scored once per file (another
+        # document repeating it is evidence of its own, for recency and disagreements).
+        seen: set[tuple[str, str]] = set()
         for p_index, passage in enumerate(passages):
             sentences = split_sentences(passage.chunk.text)
             for pos, sentence in enumerate(sentences):
                 if len(words(sentence)) < 4 or _heading_only(sentence) or sentence.endswith("?"):
                     continue
-                if sentence in seen:
+                if (passage.chunk.source, sentence) in seen:
                     continue
-                seen.add(sentence)
+                seen.add((passage.chunk.source, sentence))
                 units.append((p_index, pos, sentence))
         if not units:
             return []
-        lexical = [overlap(terms, u[2]) for u in units]
+        lexical = self.word_overlap.scores(question, [u[2] for u in units], drop)
         # Embedding every sentence is the slow part of answering; the lexically weakest
         # ones are kept out (a fixed budget), which costs little recall on real questions.
         order = sorted(range(len(units)), key=lambda i: (-lexical[i], units[i][0], units[i][1]))
@@ -184,6 +193,9 @@ class ExtractiveAnswerer:
             not fitting
             # Weak when no sentence is close to the question, whichever one ranks first.
             or max(s.semantic for s in scored) < self.min_score
+            # "USD 186 million of infrastructure" far below "SDC approved funding for the
+            # mission": the asked kind is there, but for another thing.
+            or fitting[0].score < self.fit_ratio * scored[0].score
         )
         if weak and not lead:
             return Answer(question, REFUSAL, True, (), self.mode, tuple(passages))
@@ -486,4 +498,6 @@ def extractive_answerer(embedder: Embedder, settings: Settings) -> ExtractiveAns
         weights=settings.answer_weights,
         cross_zone_weights=settings.answer_cross_zone_weights,
         cross_language_bonus=settings.cross_language_bonus,
+        word_similarity=settings.answer_word_similarity,
+        fit_ratio=settings.answer_fit_ratio,
     )

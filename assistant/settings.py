@@ -28,7 +28,9 @@ FINGERPRINT_KEYS = ("embedding_model", "embedding_backend", "chunk_size", "chunk
 #: is higher) and a question nearer to passages of its own language (the cross-language bonus
 #: offsets that). Both chosen on the dev split (docs/khmer.md; evals/khmer/floors.py).
 MODEL_DEFAULTS: dict[str, dict[str, float]] = {
-    MULTILINGUAL_EMBEDDING_MODEL: {"min_evidence_score": 0.80, "cross_language_bonus": 0.08},
+    # Word similarity was measured with MiniLM only: e5 counts stems alone.
+    MULTILINGUAL_EMBEDDING_MODEL: {"min_evidence_score": 0.80, "cross_language_bonus": 0.08,
+                                   "answer_word_similarity": 0.0},
 }
 PARSER_VERSION = "5"  # bump when loaders change what text chunks get (5: table rows, OCR)
 
@@ -138,6 +140,18 @@ class AnswerSettings(BaseModel):
         0.45, description="Citation checker: minimum similarity of a sentence to its passage."
     )
     # Extractive answer composition (assistant/extractive.py); docs/eval.md rounds 1-6.
+    answer_word_similarity: float = Field(
+        0.55, ge=0, le=1,
+        description="Word overlap counts a question word that a sentence lacks when the sentence "
+        "has a word at least this similar (embedding cosine): 'vendors' for 'suppliers'; 0 "
+        "counts the same stem only (docs/eval.md, round 8: chosen on the dev split).",
+    )
+    answer_fit_ratio: float = Field(
+        0.8, ge=0, le=1,
+        description="The best sentence holding the kind of answer asked for (a price, a date, a "
+        "share...) must score at least this share of the best sentence, or the answerer refuses "
+        "(docs/eval.md, round 8: chosen on the dev split).",
+    )
     answer_max_sentences: int = Field(4, ge=1, description="Most sentences quoted in one answer.")
     answer_embed_budget: int = Field(
         24, ge=1, description="Candidate sentences embedded per question (the rest by words only)."
@@ -160,8 +174,9 @@ class AnswerSettings(BaseModel):
         description="A zone's best sentence joins a cross-zone answer at this share of the best zone's.",
     )
     answer_weights: tuple[float, float, float, float] = Field(
-        (0.4, 0.3, 0.1, 0.1),
-        description="Sentence score: similarity, word overlap, passage rank, the passage's dense rank.",
+        (0.6, 0.3, 0.05, 0.05),
+        description="Sentence score: similarity, word overlap, passage rank, the passage's dense rank "
+        "(docs/eval.md, round 8: chosen on the dev split with answer_word_similarity).",
     )
     answer_cross_zone_weights: tuple[float, float, float] = Field(
         (0.4, 0.3, 0.3), description="Sentence score in cross-zone answers (no rank terms).",

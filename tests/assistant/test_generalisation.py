@@ -77,6 +77,32 @@ def test_a_named_standard_absent_from_the_passages_is_refused() -> None:
     assert not answerer.answer(same, QueryPlan(same), [passage]).abstained
 
 
+# A near miss: the kind of answer asked for is there, but only in a sentence about something
+# else, far less relevant than the best one (issue #14, round 8).
+def test_a_figure_of_the_asked_kind_about_something_else_is_refused() -> None:
+    answerer = ExtractiveAnswerer(HashingEmbedder(), min_score=0.05)
+    passage = _passage(1, "The donor approved funding for a feasibility mission on the estate. "
+                          "Cumulative road investment: about USD 40 million.")
+    question = "How much money did the donor approve for the feasibility mission?"
+    assert answerer.answer(question, QueryPlan(question), [passage]).abstained
+    # The same sentence answers when it is what the question is about.
+    asked = "What is the cumulative road investment?"
+    answer = answerer.answer(asked, QueryPlan(asked), [passage])
+    assert not answer.abstained and "USD 40 million" in answer.text
+
+
+@pytest.mark.model
+def test_a_paraphrase_finds_the_row_that_means_the_same_not_the_row_that_shares_a_word(real_embedder) -> None:
+    """Stakeholder words ("vendors", "staff") against a report's ("suppliers", "employees")."""
+    answerer = ExtractiveAnswerer(real_embedder, min_score=0.1)
+    passage = _passage(1, "All 40 firms answered the buyer survey in March 2024.\n"
+                          "Purchases from suppliers located in the province: 41% of procurement value.\n"
+                          "Employees living in the province: 63% of the workforce.")
+    question = "What share of the firms' buying goes to local vendors?"
+    answer = answerer.answer(question, QueryPlan(question), [passage])
+    assert answer.text.startswith("41%"), answer.text
+
+
 # ------------------------------------------------------------------ 2. tables as facts
 def test_a_table_row_becomes_one_sentence_with_its_label_headers_and_unit() -> None:
     rows = [["Indicator", "Unit", "2022", "2023"],

@@ -90,8 +90,7 @@ class ExtractiveAnswerer:
         self.cross_zone_weights = cross_zone_weights
         # The multilingual model's same-language bias, offset as in retrieval (retrieve.cross_language).
         self.cross_language_bonus = cross_language_bonus
-        # The best sentence holding the kind of answer asked for must score this share of
-        # the best sentence: a figure of the right kind far down the list is about something else.
+        # A figure of the asked kind far below the best sentence is about something else.
         self.fit_ratio = fit_ratio
         # Word overlap counts a word of the same meaning ("vendors" for "suppliers").
         self.word_overlap = WordOverlap(embedder, word_similarity)
@@ -121,9 +120,7 @@ class ExtractiveAnswerer:
         """
         quantitative = bool(_QUANT.search(question))
         units: list[tuple[int, int, str]] = []
-        # Overlapping chunks of one file repeat sentences: each is scored once per file (another
-        # document repeating it is evidence of its own, for recency and disagreements).
-        seen: set[tuple[str, str]] = set()
+        seen: set[tuple[str, str]] = set()  # overlapping chunks of a file repeat sentences
         for p_index, passage in enumerate(passages):
             sentences = split_sentences(passage.chunk.text)
             for pos, sentence in enumerate(sentences):
@@ -193,8 +190,7 @@ class ExtractiveAnswerer:
             not fitting
             # Weak when no sentence is close to the question, whichever one ranks first.
             or max(s.semantic for s in scored) < self.min_score
-            # "USD 186 million of infrastructure" far below "SDC approved funding for the
-            # mission": the asked kind is there, but for another thing.
+            # The asked kind is there, but in a sentence about another thing.
             or fitting[0].score < self.fit_ratio * scored[0].score
         )
         if weak and not lead:

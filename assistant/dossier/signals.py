@@ -24,7 +24,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.dossier.thresholds import Measure
+from assistant.dossier.rows import Row, parse_row
+from assistant.dossier.thresholds import Measure, measures
 from assistant.text import stem
 
 OPERATING, PARTIAL_S, PLANNED, ABSENT, UNKNOWN, NEUTRAL = (
@@ -55,6 +56,16 @@ UNKNOWN_CUES = _rx(
     r"\bdid not (?:provide|share|supply|disclose)\b",
     r"\bnot (?:reported|disclosed)\b",
 )
+# A table cell whose value is missing ("Recycled share: not available."): a gap.
+GAP_VALUES = _rx(
+    r"^(?:n/?a|not available|not reported|not known|unknown|no data|not measured|not tracked)\b",
+    r"^[-–—?]+$",
+)
+# A column that states what is required or promised, not what is done.
+_REQUIREMENT_HEADERS = _rx(r"\brequired\b", r"\brequirements?\b", r"\btargets?\b", r"\bcommitments?\b")
+_PERIOD_LABEL = re.compile(r"^(?:year|quarter|month|period|date|fy)$", re.IGNORECASE)
+_DIGIT = re.compile(r"\d")
+_DATE_CELL = re.compile(r"^(?:\w+ )?(?:\d{1,2} )?(?:[A-Z][a-z]+ )?(?:19|20)\d\d$")
 # Sentences about the document itself (scope, method), not about the zone.
 META_CUES = _rx(
     r"^(?:This|The) (?:report|assessment|memo|note|return|review|primer|document)\b",
@@ -219,8 +230,8 @@ _FINITE_VERB = re.compile(
 
 
 def is_statement(sentence: str) -> bool:
-    """A full sentence (a verb, eight words or more), not a heading or a label."""
-    return len(sentence.split()) >= 8 and bool(_FINITE_VERB.search(sentence))
+    """A full sentence (a verb, eight words or more), not a heading, a label or a table row."""
+    return len(sentence.split()) >= 8 and bool(_FINITE_VERB.search(sentence)) and parse_row(sentence) is None
 
 
 def is_recommendation(sentence: str) -> bool:
@@ -329,6 +340,9 @@ def read_presence(text: str, topic_terms: Sequence[str] = ()) -> Reading:
     unknown = [m.group(0) for m in UNKNOWN_CUES.finditer(text)]
     if unknown:
         return Reading(UNKNOWN, tuple(unknown))
+    row = parse_row(text)
+    if row is not None:
+        return read_row(row)
     spans = clauses(text)
     if topic_terms:
         on_topic = [sp for sp in spans if anchor_spans(text[sp[0] : sp[1]], topic_terms)]
@@ -340,6 +354,39 @@ def read_presence(text: str, topic_terms: Sequence[str] = ()) -> Reading:
         stances.append(stance)
         cues += found
     return Reading(combine(stances), tuple(dict.fromkeys(cues)))
+
+
+def read_row(row: Row) -> Reading:
+    """A table row read from its values, not its label.
+
+    The label names the indicator ("Operating symbiosis exchanges", "Waste recycled"), so
+    its words are no cue. A missing value is a gap; a zero or "none" is absence; a figure
+    shows the thing is measured (operation); a text value is read as a clause ("under
+    review, not yet approved"). Period cells ("Year: 2024") are skipped. A row that states
+    nothing stays neutral (and is no statement, see :func:`is_statement`).
+    """
+    if _PERIOD_LABEL.match(row.label) and not any(_DIGIT.search(c.value) for c in row.values):
+        return Reading(NEUTRAL, ("table header",))  # "Quarter: Firms in operation; ..."
+    if any(_REQUIREMENT_HEADERS.search(c.header) for c in row.values):
+        return Reading(NEUTRAL, ("requirement, not practice",))
+    cells = [c for c in row.values if not _DATE_CELL.match(c.value)]
+    if cells and GAP_VALUES.search(cells[0].value):
+        return Reading(UNKNOWN, (cells[0].value,))
+    stances: list[str] = []
+    cues: list[str] = []
+    for i, cell in enumerate(cells):
+        figures = [q for q in measures(cell.value) if q.kind != "year" and q.text[:1].isdigit()]
+        if i == 0 and figures and figures[0].start == 0 and figures[0].value <= 0:
+            stances.append(ABSENT)  # "Exchanges operating: 0"
+            cues.append(cell.value)
+            continue
+        stance, found = clause_stance(cell.value)
+        if stance == NEUTRAL and i == 0 and figures:
+            stance, found = OPERATING, [figures[0].text]
+        stances.append(stance)
+        cues += found
+    stance = combine(stances)
+    return Reading(stance, tuple(dict.fromkeys(cues)))
 
 
 __all__ = [
@@ -360,4 +407,5 @@ __all__ = [
     "is_recommendation",
     "is_statement",
     "read_presence",
+    "read_row",
 ]

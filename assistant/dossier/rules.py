@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from assistant.catalogue import Threshold
+from assistant.dossier.rows import parse_row
 from assistant.dossier.signals import (
     ABSENT,
     DECISIVE,
@@ -73,6 +74,9 @@ def read_sentence(
             passed = status == MEETS
             cue = f"{m.text} {'meets' if passed else 'falls short of'} {target}"
             return Reading(_STANCE_OF[status], (cue,), m, passed, status)
+        if presence.stance == OPERATING and parse_row(text) is not None:
+            # a table row is a figure; one that does not answer the indicator says nothing here
+            return Reading(NEUTRAL, ("figure of another indicator",))
         return presence
     figures = [q for q in measures(text) if q.kind in ("share", "measure")]
     fractions = [q for q in figures if q.kind == "share" and " of " in q.text and q.value < 100]
@@ -197,7 +201,8 @@ def decide(
         target = parse_target(target)
     relevant = [
         _described(f)
-        if f.stance == NEUTRAL
+        if target is None  # a description shows a thing exists, never that a figure passes
+        and f.stance == NEUTRAL
         and not f.reading.cues
         and f.relevance >= rules.neutral_min
         and is_statement(f.text)

@@ -7,7 +7,8 @@ of the site or users, a draft, in progress), ``planned`` (a plan or promise only
 sentences written for the test (tests/assistant/dossier/test_signals.py), not taken from a
 corpus:
 
-- absence: "no ... in place", "not available", "none", "without", "lacks", "absent";
+- absence: "no ... in place", "not available", "none", "without", "lacks", "absent", a bad
+  thing still open ("2 findings open", "an unresolved notice");
 - plans: "will", "planned", "plans to", "by 2027", "under construction", "expected to",
   "scheduled", "to be <done>";
 - partial coverage: "only", "phase 1 only", "some tenants", "not all", "partly", "draft",
@@ -79,8 +80,17 @@ _BAD_THINGS = (
     r"|exceedances?|disputes?|leaks?|deaths?|prosecutions?|suspensions?|findings?"
 )
 _NEGATED_BAD = re.compile(
-    rf"\b(?:no|not|none|never|without|zero)\b(?:[ \t]+[\w-]+){{0,3}}?[ \t]+(?:{_BAD_THINGS})\b",
+    rf"\b(?:no|not|none|never|without|zero)\b(?:[ \t]+[\w-]+){{0,3}}?[ \t]+(?:{_BAD_THINGS})\b"
+    # "no fines or open notices": the negation covers the coordinated bad things too
+    rf"(?:,?[ \t]+(?:or|nor)(?:[ \t]+[\w-]+){{0,2}}?[ \t]+(?:{_BAD_THINGS})\b)*",
     re.IGNORECASE,
+)
+# A bad thing still open ("2 major findings open", "an unresolved notice"): not compliant.
+OPEN_BAD_CUES = _rx(
+    rf"\b(?:open|outstanding|unresolved)(?:[ \t]+[\w-]+){{0,2}}?[ \t]+(?:{_BAD_THINGS})\b",
+    rf"\b(?:{_BAD_THINGS})[ \t]+(?:open|outstanding|unresolved)\b",
+    rf"\b(?:{_BAD_THINGS})(?:[ \t]+[\w-]+){{0,3}}?[ \t]+(?:remains?|still|are|is)[ \t]+"
+    r"(?:open|outstanding|unresolved)\b",
 )
 ABSENT_CUES = _rx(
     r"\bno\b(?!\.)(?! (?:later|sooner|more|less|longer) than\b)",
@@ -268,6 +278,9 @@ def anchor_spans(text: str, terms: Sequence[str]) -> list[tuple[int, int]]:
 def clause_stance(clause: str) -> tuple[str, list[str]]:
     """Stance of one clause: plans, then partial cues, then absence, then operation."""
     rest, good_negations = _mask(clause, _NEGATED_BAD)
+    rest, open_bad = _mask(rest, OPEN_BAD_CUES)
+    if open_bad:
+        return ABSENT, open_bad
     rest, _ = _mask(rest, HISTORICAL_CUES)
     rest, planned = _mask(rest, PLAN_CUES)
     rest, targets = _mask(rest, TARGET_CUES)

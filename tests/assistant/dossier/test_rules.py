@@ -226,3 +226,17 @@ def test_insufficient_evidence_when_nothing_relevant() -> None:
     only_gap = [_finding("Data on social and economic performance could not be obtained.", 0.9)]
     d = decide(only_gap, PRESENT)
     assert d.status == INSUFFICIENT and d.unknown
+
+
+def test_a_numeric_criterion_is_not_met_by_a_description_or_another_indicator_s_row() -> None:
+    """Without a figure that answers the indicator there is nothing to compare: no meets."""
+    savings = Threshold(">=", 500, "MWh/yr")
+    terms = ("sav", "electr")
+    row = _finding("Electricity bought from the grid: Year: 2023; 41,000 MWh; Source: bills.", 0.9,
+                   threshold=savings, terms=terms)
+    assert row.stance == NEUTRAL
+    prose = _finding("The estate office keeps a register of the electricity saving projects of its tenants.",
+                     0.95, threshold=savings, terms=terms)
+    assert decide([row, prose], savings).status == INSUFFICIENT
+    # the same description for a criterion without a figure shows that the thing exists
+    assert decide([prose], PRESENT).status == MEETS

@@ -49,3 +49,16 @@ def test_a_plan_next_to_operation_is_partial() -> None:
 def test_a_dated_target_of_an_adopted_plan_is_operation() -> None:
     text = "An energy plan adopted in 2022 sets a target of 15% savings by 2028."
     assert read_presence(text).stance == OPERATING
+
+
+@pytest.mark.parametrize(
+    ("sentence", "stance"),
+    [
+        ("Three violation notices from the province remain open.", ABSENT),
+        ("An unresolved warning about the boiler stack is on file.", ABSENT),
+        ("Drainage audit: Status: 4 findings outstanding; Date: May 2024.", ABSENT),
+        ("There were no fines or unresolved notices against the estate in 2023.", OPERATING),
+    ],
+)
+def test_a_bad_thing_still_open_is_absence_of_compliance(sentence: str, stance: str) -> None:
+    assert read_presence(sentence).stance == stance

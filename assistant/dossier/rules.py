@@ -78,6 +78,8 @@ def read_sentence(
             # a table row is a figure; one that does not answer the indicator says nothing here
             return Reading(NEUTRAL, ("figure of another indicator",))
         return presence
+    if parse_row(text) is not None:
+        return presence  # a row's figures were read with its cells
     figures = [q for q in measures(text) if q.kind in ("share", "measure")]
     fractions = [q for q in figures if q.kind == "share" and " of " in q.text and q.value < 100]
     stance, cues = presence.stance, list(presence.cues)
@@ -86,7 +88,7 @@ def read_sentence(
         stance = ABSENT if q.value <= 0 and stance in (NEUTRAL, ABSENT) else PARTIAL_S
         return Reading(stance, (*cues, q.text), q)
     zero = [q for q in figures if q.unit == "%" and q.value <= 0]
-    if zero and stance != PARTIAL_S:  # "0% reused": absent
+    if zero and stance not in (PARTIAL_S, PLANNED):  # "0% reused": absent; "none yet, planned": a plan
         return Reading(ABSENT, (*cues, zero[0].text), zero[0])
     if figures and stance == NEUTRAL:
         return Reading(OPERATING, (figures[0].text,), figures[0])

@@ -9,7 +9,7 @@ corpus:
 
 - absence: "no ... in place", "not available", "none", "without", "lacks", "absent", a bad
   thing still open ("2 findings open", "an unresolved notice");
-- plans: "will", "planned", "plans to", "by 2027", "under construction", "expected to",
+- plans: "will", "planned", "plans to", "commits ... to", "by 2027", "under construction", "expected to",
   "scheduled", "to be <done>";
 - partial coverage: "only", "phase 1 only", "some tenants", "not all", "partly", "draft",
   "pilot", "in progress", "not yet", "still";
@@ -111,6 +111,7 @@ PLAN_CUES = _rx(
     r"\bplanned\b",
     r"\bplans? to\b",
     r"\bintends? to\b",
+    r"\bcommit(?:s|ted)?(?: [\w-]+){0,3}? to\b",
     r"\bproposed\b",
     r"\bwill\b",
     r"\bunder (?:construction|design|preparation)\b",

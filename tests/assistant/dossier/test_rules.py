@@ -240,3 +240,15 @@ def test_a_numeric_criterion_is_not_met_by_a_description_or_another_indicator_s_
     assert decide([row, prose], savings).status == INSUFFICIENT
     # the same description for a criterion without a figure shows that the thing exists
     assert decide([prose], PRESENT).status == MEETS
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Staff: Annual sustainability report; None yet (first issue planned for 2026).",
+        "No sustainability report has been issued yet; the first is planned for 2026.",
+    ],
+)
+def test_none_yet_but_planned_is_a_plan_not_an_absence(text: str) -> None:
+    assert read_sentence(text).stance in (PLANNED, PARTIAL_S)
+    assert decide([_finding(text)], PRESENT, Rules(plan_status=PARTIAL)).status == PARTIAL

@@ -62,3 +62,8 @@ def test_a_dated_target_of_an_adopted_plan_is_operation() -> None:
 )
 def test_a_bad_thing_still_open_is_absence_of_compliance(sentence: str, stance: str) -> None:
     assert read_presence(sentence).stance == stance
+
+
+def test_a_commitment_is_a_plan() -> None:
+    text = "The 2023 site plan commits the operator to sampling the canal water."
+    assert read_presence(text).stance == PLANNED

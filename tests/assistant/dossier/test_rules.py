@@ -252,3 +252,12 @@ def test_a_numeric_criterion_is_not_met_by_a_description_or_another_indicator_s_
 def test_none_yet_but_planned_is_a_plan_not_an_absence(text: str) -> None:
     assert read_sentence(text).stance in (PLANNED, PARTIAL_S)
     assert decide([_finding(text)], PRESENT, Rules(plan_status=PARTIAL)).status == PARTIAL
+
+
+def test_a_document_that_also_says_otherwise_lowers_the_confidence() -> None:
+    sure = _finding("The estate's sorting hall has operated every day since 2019.", 0.95)
+    other = _finding("Glass is not separated at the sorting hall.", 0.7)
+    alone = decide([sure], PRESENT)
+    mixed = decide([sure, other], PRESENT)
+    assert alone.status == mixed.status == MEETS
+    assert alone.confidence >= 0.8 > mixed.confidence

@@ -128,6 +128,8 @@ TARGET_CUES = _rx(
     r"\btargets?\b",
     r"\btargeted\b",
 )
+# "no energy-saving target", "without targets": a missing target, not a plan.
+NEGATED_TARGET = _rx(r"\b(?:no|without|nor|not any)\b(?:[ \t]+[\w-]+){0,4}?[ \t]+targets?\b")
 PARTIAL_CUES = _rx(
     r"(?<!\bthe )\bonly\b",
     r"\bphase (?:1|one|i) only\b",
@@ -284,6 +286,7 @@ def clause_stance(clause: str) -> tuple[str, list[str]]:
         return ABSENT, open_bad
     rest, _ = _mask(rest, HISTORICAL_CUES)
     rest, planned = _mask(rest, PLAN_CUES)
+    rest, missing_targets = _mask(rest, NEGATED_TARGET)
     rest, targets = _mask(rest, TARGET_CUES)
     no_partial, partial = _mask(rest, PARTIAL_CUES)  # "not yet", "still not" are partial
     _, absent = _mask(no_partial, ABSENT_CUES)
@@ -297,6 +300,7 @@ def clause_stance(clause: str) -> tuple[str, list[str]]:
     if planned:
         # "the line will be extended to phase 2" next to operation: partial, not a plan only
         return (PARTIAL_S if operating else PLANNED), [*planned, *operating]
+    absent += missing_targets
     if absent:
         return ABSENT, absent
     if operating:

@@ -67,3 +67,18 @@ def test_a_bad_thing_still_open_is_absence_of_compliance(sentence: str, stance: 
 def test_a_commitment_is_a_plan() -> None:
     text = "The 2023 site plan commits the operator to sampling the canal water."
     assert read_presence(text).stance == PLANNED
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The estate has no water plan and no water-saving target.",
+        "Its energy work is done by one technician without written procedures or targets.",
+    ],
+)
+def test_a_missing_target_is_absence_not_a_plan(sentence: str) -> None:
+    assert read_presence(sentence).stance == ABSENT
+
+
+def test_a_target_ahead_is_still_a_plan() -> None:
+    assert read_presence("The estate sets a target of 20% recycled water by 2028.").stance == PLANNED

@@ -70,6 +70,9 @@ _DATE_CELL = re.compile(r"^(?:\w+ )?(?:\d{1,2} )?(?:[A-Z][a-z]+ )?(?:19|20)\d\d$
 # Sentences about the document itself (scope, method), not about the zone.
 META_CUES = _rx(
     r"^(?:This|The) (?:report|assessment|memo|note|return|review|primer|document)\b",
+    # how the assessors worked ("The team interviewed 9 of the 12 factories"), not the zone
+    r"^The (?:team|assessors?|consultants?|review team|mission) (?:interviewed|visited|reviewed|spent|met|"
+    r"read|walked|held|toured|took|sampled)\b",
     r"\b(?:are|were|is) invented\b",
     r"\bdo(?:es)? not describe any real\b",
 )

@@ -261,3 +261,8 @@ def test_a_document_that_also_says_otherwise_lowers_the_confidence() -> None:
     mixed = decide([sure, other], PRESENT)
     assert alone.status == mixed.status == MEETS
     assert alone.confidence >= 0.8 > mixed.confidence
+
+
+def test_how_the_assessors_worked_is_about_the_document_not_the_zone() -> None:
+    text = "The team interviewed managers of 6 of the 20 factories and two commune chiefs."
+    assert read_sentence(text).stance == NEUTRAL  # not "partial" from "6 of the 20"

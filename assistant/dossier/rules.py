@@ -221,8 +221,9 @@ def decide(
         return Decision(INSUFFICIENT, calibrate(0.8 if unknown else 0.7), (), None, (), unknown)
     groups = _by_document(decisive)
     newest = groups[0]
-    same_doc_unknown = [u for u in unknown if u.source == newest[0].source]
-    if same_doc_unknown and same_doc_unknown[0].relevance >= newest[0].relevance:
+    # the deciding document, or a newer one, says the information was not available
+    gap = [u for u in unknown if u.source == newest[0].source or u.date > newest[0].date]
+    if gap and gap[0].relevance >= newest[0].relevance:
         return Decision(INSUFFICIENT, 0.55, (), None, (), unknown)
     together = _together(newest, rules)
     status = _presence_status(together, rules)

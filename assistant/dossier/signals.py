@@ -48,7 +48,7 @@ def _rx(*patterns: str) -> re.Pattern[str]:
 _INFO = r"(?:information|data|figures?|records?|details|evidence|documentation)"
 # "The information is not there": a gap, not evidence either way.
 UNKNOWN_CUES = _rx(
-    rf"\bno {_INFO}\b[^.;]{{0,80}}?\b(?:available|provided|supplied|disclosed|shared|obtained)\b",
+    rf"\bno {_INFO}\b[^.;]{{0,120}}?\b(?:available|provided|supplied|disclosed|shared|obtained)\b",
     rf"\b{_INFO}\b[^.;]{{0,60}}?\b(?:(?:is|are|was|were) not|could not be) "
     r"(?:available|provided|supplied|disclosed|shared|obtained|made available)\b",
     rf"\b(?:received|had|got|has|have|was given|were given) no {_INFO}\b",
@@ -117,7 +117,7 @@ PLAN_CUES = _rx(
     r"\bcommit(?:s|ted)?(?: [\w-]+){0,3}? to\b",
     r"\bproposed\b",
     r"\bwill\b",
-    r"\bunder (?:construction|design|preparation)\b",
+    r"\bunder (?:construction|design|preparation|installation|development)\b",
     r"\bexpected to\b",
     r"\bscheduled\b",
     r"\bto be (?:\w+ed|built|set up|begun)\b",

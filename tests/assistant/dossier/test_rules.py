@@ -266,3 +266,16 @@ def test_a_document_that_also_says_otherwise_lowers_the_confidence() -> None:
 def test_how_the_assessors_worked_is_about_the_document_not_the_zone() -> None:
     text = "The team interviewed managers of 6 of the 20 factories and two commune chiefs."
     assert read_sentence(text).stance == NEUTRAL  # not "partial" from "6 of the 20"
+
+
+def test_a_newer_document_without_the_information_outweighs_an_older_plan() -> None:
+    old_plan = _finding("The permits will be renewed when the second phase is approved.", 0.6,
+                        date="2021-03-01", source="plan-2021.pdf")
+    newer_gap = _finding("No information on the permits of the tenants was made available to the team.", 0.65,
+                         date="2024-05-01", source="review-2024.pdf")
+    assert newer_gap.stance == UNKNOWN
+    assert decide([old_plan, newer_gap], PRESENT).status == INSUFFICIENT
+    # a decisive finding more relevant than the gap still decides
+    strong = _finding("The permits will be renewed when the second phase is approved.", 0.9,
+                      date="2021-03-01", source="plan-2021.pdf")
+    assert decide([strong, newer_gap], PRESENT).status != INSUFFICIENT

@@ -82,3 +82,13 @@ def test_a_missing_target_is_absence_not_a_plan(sentence: str) -> None:
 
 def test_a_target_ahead_is_still_a_plan() -> None:
     assert read_presence("The estate sets a target of 20% recycled water by 2028.").stance == PLANNED
+
+
+def test_information_not_made_available_is_a_gap_in_a_long_sentence() -> None:
+    text = ("No information on the discharge permits of the tenant factories or on any inspection by "
+            "the provincial authorities was made available to the assessors.")
+    assert read_presence(text).stance == UNKNOWN
+
+
+def test_equipment_under_installation_is_work_under_way() -> None:
+    assert read_presence("A 1 MWp solar carport is under installation at the depot.").stance == PLANNED

@@ -158,9 +158,11 @@ class Drafter:
         """Embed the queries of many criteria in one batch (they do not depend on the zone)."""
         todo = [c for c in criteria if c.id not in self._query_vectors]
         if todo:
-            vectors = self.index.embedder.embed_documents([CriterionQuery.of(c).text for c in todo])
-            for c, v in zip(todo, vectors, strict=True):
-                self._query_vectors[c.id] = np.asarray(v, dtype=np.float32)
+            queries = [CriterionQuery.of(c).texts for c in todo]
+            vectors = iter(self.index.embedder.embed_documents([t for q in queries for t in q]))
+            for c, q in zip(todo, queries, strict=True):
+                # one column per query text; a sentence's similarity is its best column
+                self._query_vectors[c.id] = np.asarray([next(vectors) for _ in q], dtype=np.float32).T
 
     # -- retrieval -------------------------------------------------------------------
     def passages(self, zone_id: str, criterion: Criterion, query: CriterionQuery) -> list[ScoredChunk]:
@@ -202,7 +204,7 @@ class Drafter:
             return []
         self.prepare([criterion])
         texts = list(candidates)
-        sims = self._embed_sentences(texts) @ self._query_vectors[criterion.id]
+        sims = (self._embed_sentences(texts) @ self._query_vectors[criterion.id]).max(axis=1)
         out: list[Finding] = []
         for text, sim in zip(texts, sims, strict=True):
             chunk, lex = candidates[text]

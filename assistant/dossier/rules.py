@@ -240,6 +240,8 @@ def decide(
     # the deciding document also says something else about it: the reading is less sure
     mixed = len({f.stance for f in newest}) > 1
     confidence = _confidence(together, status, bool(superseded), numeric=False, mixed=mixed)
+    if target is not None:  # a threshold that no figure was compared with: never a sure draft
+        confidence = min(confidence, UNCOMPARED_CONFIDENCE)
     return Decision(
         status,
         confidence,
@@ -311,6 +313,9 @@ def _confidence(
         conf -= 0.05
     return calibrate(min(0.95, max(0.3, conf)))
 
+
+#: The highest confidence of a numeric criterion decided without a figure to compare.
+UNCOMPARED_CONFIDENCE = 0.75
 
 # Presence decisions whose deciding document also holds a relevant finding of another stance
 # agreed 28 of 38 times at raw confidence >= 0.8 on the sample set (0.74; the others 0.93):

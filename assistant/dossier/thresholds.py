@@ -308,7 +308,8 @@ def match_measure(text: str, target: Target, indicator_terms: Sequence[str]) -> 
         # stronger match with the indicator: two shared words instead of one
         if wanted and shared < (1 if m.unit == target.unit else 2):
             continue
-        if m.kind == "share" and m.qualifier and target.qualifier and not set(m.qualifier) & about:
+        qualifier = m.qualifier or (_share_of(row.subject) if row is not None and m.kind == "share" else ())
+        if m.kind == "share" and qualifier and target.qualifier and not set(qualifier) & about:
             continue
         distance = _distance(text, m, wanted)
         # in a row with a column per year the newest year's figure answers
@@ -317,6 +318,15 @@ def match_measure(text: str, target: Target, indicator_terms: Sequence[str]) -> 
         if best is None or key < best[0]:
             best = (key, m)
     return best[1] if best else None
+
+
+_SHARE_OF = re.compile(r"\b(?:share|percentage|proportion|%)\s+of\s+(.+)$", re.IGNORECASE)
+
+
+def _share_of(subject: str) -> tuple[str, ...]:
+    """What a row's share is taken of: "Reclaimed share of total water use" -> ("water",)."""
+    m = _SHARE_OF.search(subject)
+    return tuple(t for t in _stems(m.group(1)) if t not in _GENERIC) if m else ()
 
 
 def _distance(text: str, m: Measure, wanted: set[str]) -> int:

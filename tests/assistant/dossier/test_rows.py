@@ -67,3 +67,11 @@ def test_a_row_is_no_statement_but_prose_with_a_colon_is() -> None:
         "The estate runs as a landlord business: the developer leases plots and keeps the gate, "
         "but nobody provides environmental services."
     )
+
+
+def test_a_row_share_of_another_base_does_not_answer() -> None:
+    firms = parse_target(Threshold(">=", 80, "% of tenant firms"))
+    terms = ["tenant", "firm", "report", "monthli"]
+    assert match_measure("Recycled share of total water use: Year: 2023; Reported value: 14%.", firms, terms) is None
+    m = match_measure("Share of tenant firms reporting monthly: Year: 2023; Reported value: 86%.", firms, terms)
+    assert m is not None and m.value == 86

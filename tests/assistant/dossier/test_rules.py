@@ -279,3 +279,12 @@ def test_a_newer_document_without_the_information_outweighs_an_older_plan() -> N
     strong = _finding("The permits will be renewed when the second phase is approved.", 0.9,
                       date="2021-03-01", source="plan-2021.pdf")
     assert decide([strong, newer_gap], PRESENT).status != INSUFFICIENT
+
+
+def test_a_numeric_criterion_decided_without_a_figure_is_never_sure() -> None:
+    share = Threshold(">=", 80, "% of tenant firms")
+    text = "Every tenant firm sends its meter readings to the estate office at the end of each month."
+    sure = _finding(text, 0.95, threshold=share, terms=("tenant", "meter"))
+    assert sure.reading.verdict is None
+    assert decide([sure], PRESENT).confidence >= 0.8
+    assert decide([sure], share).confidence < 0.8

@@ -105,7 +105,7 @@ class Drafter:
             rationale=rationale(criterion, decision, target),
             justification=justification,
             evidence=tuple(evidence),
-            gaps=gaps(criterion, decision, target),
+            gaps=gaps(criterion, decision, target, self._documents(zone_id) if not decision.deciding else ()),
             conflict=decision.conflict,
             mode=mode,
         )
@@ -266,6 +266,10 @@ class Drafter:
             return text, "extractive"
         written = self._llm_justification(zone_id, criterion, decision, numbered)
         return (written, "llm") if written else (text, "extractive")
+
+    def _documents(self, zone_id: str) -> list[str]:
+        """The zone's indexed files (named in the gaps of an insufficient draft)."""
+        return [src for src, rec in self.index.docs.files().items() if rec.zone == zone_id]
 
     def _zone_name(self, zone_id: str) -> str:
         registry = self.assistant.registry

@@ -153,6 +153,7 @@ def test_insufficient_draft_names_the_gap_and_the_follow_up(tmp_path: Path) -> N
     draft = Drafter(assistant).draft("alpha", crit)
     assert draft.status == INSUFFICIENT and not draft.evidence
     assert draft.gaps and "green and open space" in draft.gaps[0]
+    assert "report.pdf" in draft.gaps[0] and "profile.pdf" not in draft.gaps[0]  # the zone's documents, named
     assert any(
         g.startswith("Question for the zone") and "share of park area" in g for g in draft.gaps
     )

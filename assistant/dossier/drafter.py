@@ -93,6 +93,7 @@ class Drafter:
         findings = self.findings(zone_id, criterion)
         decision = decide(findings, target, self.rules)
         evidence, numbered = self._evidence(decision, findings)
+        searched = () if decision.deciding else zone_documents(self.index, zone_id)
         justification, mode = self._justification(zone_id, criterion, decision, evidence, numbered, target)
         return CriterionDraft(
             zone=zone_id,
@@ -105,7 +106,7 @@ class Drafter:
             rationale=rationale(criterion, decision, target),
             justification=justification,
             evidence=tuple(evidence),
-            gaps=gaps(criterion, decision, target, self._documents(zone_id) if not decision.deciding else ()),
+            gaps=gaps(criterion, decision, target, searched),
             conflict=decision.conflict,
             mode=mode,
         )
@@ -155,14 +156,12 @@ class Drafter:
         return CriterionQuery.of(criterion, self._weights)
 
     def prepare(self, criteria: Sequence[Criterion]) -> None:
-        """Embed the queries of many criteria in one batch (they do not depend on the zone)."""
+        """Embed the query texts of many criteria in one batch: one column per text."""
         todo = [c for c in criteria if c.id not in self._query_vectors]
-        if todo:
-            queries = [CriterionQuery.of(c).texts for c in todo]
-            vectors = iter(self.index.embedder.embed_documents([t for q in queries for t in q]))
-            for c, q in zip(todo, queries, strict=True):
-                # one column per query text; a sentence's similarity is its best column
-                self._query_vectors[c.id] = np.asarray([next(vectors) for _ in q], dtype=np.float32).T
+        queries = [CriterionQuery.of(c).texts for c in todo]
+        vectors = iter(self.index.embedder.embed_documents([t for q in queries for t in q]) if todo else ())
+        for c, q in zip(todo, queries, strict=True):
+            self._query_vectors[c.id] = np.asarray([next(vectors) for _ in q], dtype=np.float32).T
 
     # -- retrieval -------------------------------------------------------------------
     def passages(self, zone_id: str, criterion: Criterion, query: CriterionQuery) -> list[ScoredChunk]:
@@ -267,10 +266,6 @@ class Drafter:
         written = self._llm_justification(zone_id, criterion, decision, numbered)
         return (written, "llm") if written else (text, "extractive")
 
-    def _documents(self, zone_id: str) -> list[str]:
-        """The zone's indexed files (named in the gaps of an insufficient draft)."""
-        return [src for src, rec in self.index.docs.files().items() if rec.zone == zone_id]
-
     def _zone_name(self, zone_id: str) -> str:
         registry = self.assistant.registry
         zone = registry.get(zone_id) if registry is not None else None
@@ -307,6 +302,11 @@ class Drafter:
             logger.info("llm justification for %s/%s failed the citation check", zone_id, criterion.id)
             return None
         return result.text
+
+
+def zone_documents(index: Any, zone_id: str) -> list[str]:
+    """The zone's indexed files (named in the gaps of a draft that found no evidence)."""
+    return [src for src, rec in index.docs.files().items() if rec.zone == zone_id]
 
 
 def evidence_item(f: Finding) -> EvidenceItem:

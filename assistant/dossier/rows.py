@@ -97,14 +97,18 @@ def parse_row(text: str) -> Row | None:
     return Row(m.group(1).strip(), tuple(names), tuple(cells))
 
 
-_VALUE_WORDS = re.compile(
-    r"(?:none|nil|no|yes|n/?a|not available|not reported|not known|unknown|not applicable)\b.*",
+#: A cell whose value is missing ("not available", "n/a", "-"): a gap in the data.
+MISSING_VALUE = re.compile(
+    r"^(?:(?:n/?a|not available|not reported|not known|unknown|no data|not measured|not tracked)\b|[-–—?]+$)",
     re.IGNORECASE,
 )
+_VALUE_WORDS = re.compile(r"(?:none|nil|no|yes|not applicable)\b.*", re.IGNORECASE)
 
 
 def _is_value_word(text: str) -> bool:
-    return bool(_VALUE_WORDS.fullmatch(text.strip()))
+    """A cell that is a value, though it has no figure ("None yet", "not available")."""
+    text = text.strip()
+    return bool(_VALUE_WORDS.fullmatch(text) or MISSING_VALUE.match(text))
 
 
-__all__ = ["Cell", "Row", "parse_row"]
+__all__ = ["MISSING_VALUE", "Cell", "Row", "parse_row"]

@@ -25,7 +25,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.dossier.rows import Row, parse_row
+from assistant.dossier.rows import MISSING_VALUE, Row, parse_row
 from assistant.dossier.thresholds import Measure, measures
 from assistant.text import stem
 
@@ -56,11 +56,6 @@ UNKNOWN_CUES = _rx(
     r"\bunable to (?:confirm|verify|obtain|determine|assess)\b",
     r"\bdid not (?:provide|share|supply|disclose)\b",
     r"\bnot (?:reported|disclosed)\b",
-)
-# A table cell whose value is missing ("Recycled share: not available."): a gap.
-GAP_VALUES = _rx(
-    r"^(?:n/?a|not available|not reported|not known|unknown|no data|not measured|not tracked)\b",
-    r"^[-–—?]+$",
 )
 # A column that states what is required or promised, not what is done.
 _REQUIREMENT_HEADERS = _rx(r"\brequired\b", r"\brequirements?\b", r"\btargets?\b", r"\bcommitments?\b")
@@ -391,7 +386,7 @@ def read_row(row: Row) -> Reading:
     if any(_REQUIREMENT_HEADERS.search(c.header) for c in row.values):
         return Reading(NEUTRAL, ("requirement, not practice",))
     cells = [c for c in row.values if not _DATE_CELL.match(c.value)]
-    if cells and GAP_VALUES.search(cells[0].value):
+    if cells and MISSING_VALUE.match(cells[0].value):
         return Reading(UNKNOWN, (cells[0].value,))
     stances: list[str] = []
     cues: list[str] = []

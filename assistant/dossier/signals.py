@@ -41,8 +41,14 @@ DECISIVE = (OPERATING, PARTIAL_S, PLANNED, ABSENT)
 WEAK = "operating (weak)"  # internal: operation shown only by an activity verb
 
 
+#: Each cue list's phrasings, one pattern each (for the audit in evals/cue_zones.py).
+CUE_PATTERNS: dict[re.Pattern[str], tuple[str, ...]] = {}
+
+
 def _rx(*patterns: str) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+    compiled = re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+    CUE_PATTERNS[compiled] = patterns
+    return compiled
 
 
 _INFO = r"(?:information|data|figures?|records?|details|evidence|documentation)"

@@ -3,6 +3,7 @@
 One module per job:
 
 - :mod:`~assistant.dossier.thresholds` - threshold unit phrases, figures, the comparison;
+- :mod:`~assistant.dossier.rows` - table rows written as sentences, parsed back into cells;
 - :mod:`~assistant.dossier.signals` - the generic cues a sentence is read by;
 - :mod:`~assistant.dossier.rules` - reading a sentence and deciding a status;
 - :mod:`~assistant.dossier.matching` - criterion queries, quotable sentences and table rows;

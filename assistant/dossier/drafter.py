@@ -93,6 +93,7 @@ class Drafter:
         findings = self.findings(zone_id, criterion)
         decision = decide(findings, target, self.rules)
         evidence, numbered = self._evidence(decision, findings)
+        searched = () if decision.deciding else zone_documents(self.index, zone_id)
         justification, mode = self._justification(zone_id, criterion, decision, evidence, numbered, target)
         return CriterionDraft(
             zone=zone_id,
@@ -105,7 +106,7 @@ class Drafter:
             rationale=rationale(criterion, decision, target),
             justification=justification,
             evidence=tuple(evidence),
-            gaps=gaps(criterion, decision, target),
+            gaps=gaps(criterion, decision, target, searched),
             conflict=decision.conflict,
             mode=mode,
         )
@@ -155,12 +156,12 @@ class Drafter:
         return CriterionQuery.of(criterion, self._weights)
 
     def prepare(self, criteria: Sequence[Criterion]) -> None:
-        """Embed the queries of many criteria in one batch (they do not depend on the zone)."""
+        """Embed the query texts of many criteria in one batch: one column per text."""
         todo = [c for c in criteria if c.id not in self._query_vectors]
-        if todo:
-            vectors = self.index.embedder.embed_documents([CriterionQuery.of(c).text for c in todo])
-            for c, v in zip(todo, vectors, strict=True):
-                self._query_vectors[c.id] = np.asarray(v, dtype=np.float32)
+        queries = [CriterionQuery.of(c).texts for c in todo]
+        vectors = iter(self.index.embedder.embed_documents([t for q in queries for t in q]) if todo else ())
+        for c, q in zip(todo, queries, strict=True):
+            self._query_vectors[c.id] = np.asarray([next(vectors) for _ in q], dtype=np.float32).T
 
     # -- retrieval -------------------------------------------------------------------
     def passages(self, zone_id: str, criterion: Criterion, query: CriterionQuery) -> list[ScoredChunk]:
@@ -202,7 +203,7 @@ class Drafter:
             return []
         self.prepare([criterion])
         texts = list(candidates)
-        sims = self._embed_sentences(texts) @ self._query_vectors[criterion.id]
+        sims = (self._embed_sentences(texts) @ self._query_vectors[criterion.id]).max(axis=1)
         out: list[Finding] = []
         for text, sim in zip(texts, sims, strict=True):
             chunk, lex = candidates[text]
@@ -301,6 +302,11 @@ class Drafter:
             logger.info("llm justification for %s/%s failed the citation check", zone_id, criterion.id)
             return None
         return result.text
+
+
+def zone_documents(index: Any, zone_id: str) -> list[str]:
+    """The zone's indexed files (named in the gaps of a draft that found no evidence)."""
+    return [src for src, rec in index.docs.files().items() if rec.zone == zone_id]
 
 
 def evidence_item(f: Finding) -> EvidenceItem:

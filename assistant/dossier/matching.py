@@ -48,11 +48,17 @@ def term_weights(criteria: Sequence[Criterion]) -> dict[str, float]:
 class CriterionQuery:
     """What the drafter searches and matches for one criterion."""
 
-    text: str
+    text: str  # title, indicator and keywords: what is searched
     terms: tuple[str, ...]  # stems of title, indicator and keywords
     core_terms: tuple[str, ...]  # stems of title and indicator (anchor the figures)
     phrases: tuple[re.Pattern[str], ...]  # keyword phrases, whole-word
     weights: dict[str, float] = field(default_factory=dict, compare=False, hash=False)
+    focus: str = ""  # title and indicator alone: the keywords dilute a sentence's similarity
+
+    @property
+    def texts(self) -> tuple[str, ...]:
+        """The texts a sentence is compared with (its similarity is the highest)."""
+        return (self.text, self.focus) if self.focus else (self.text,)
 
     @classmethod
     def of(cls, criterion: Criterion, weights: dict[str, float] | None = None) -> CriterionQuery:
@@ -66,7 +72,8 @@ class CriterionQuery:
             re.compile(r"(?<!\w)" + r"[\s\-]+".join(map(re.escape, k.split())) + r"(?!\w)", re.IGNORECASE)
             for k in criterion.keywords
         )
-        return cls(text, tuple(terms), tuple(core), phrases, dict(weights or {}))
+        focus = f"{criterion.title}. {criterion.indicator}."
+        return cls(text, tuple(terms), tuple(core), phrases, dict(weights or {}), focus)
 
     def lexical(self, sentence: str) -> float:
         """Shared content terms (title/indicator count double) plus keyword-phrase hits."""

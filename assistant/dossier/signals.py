@@ -7,8 +7,9 @@ of the site or users, a draft, in progress), ``planned`` (a plan or promise only
 sentences written for the test (tests/assistant/dossier/test_signals.py), not taken from a
 corpus:
 
-- absence: "no ... in place", "not available", "none", "without", "lacks", "absent";
-- plans: "will", "planned", "plans to", "by 2027", "under construction", "expected to",
+- absence: "no ... in place", "not available", "none", "without", "lacks", "absent", a bad
+  thing still open ("2 findings open", "an unresolved notice");
+- plans: "will", "planned", "plans to", "commits ... to", "by 2027", "under construction", "expected to",
   "scheduled", "to be <done>";
 - partial coverage: "only", "phase 1 only", "some tenants", "not all", "partly", "draft",
   "pilot", "in progress", "not yet", "still";
@@ -24,7 +25,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.dossier.thresholds import Measure
+from assistant.dossier.rows import MISSING_VALUE, Row, parse_row
+from assistant.dossier.thresholds import Measure, measures
 from assistant.text import stem
 
 OPERATING, PARTIAL_S, PLANNED, ABSENT, UNKNOWN, NEUTRAL = (
@@ -39,14 +41,20 @@ DECISIVE = (OPERATING, PARTIAL_S, PLANNED, ABSENT)
 WEAK = "operating (weak)"  # internal: operation shown only by an activity verb
 
 
+#: Each cue list's phrasings, one pattern each (for the audit in evals/cue_zones.py).
+CUE_PATTERNS: dict[re.Pattern[str], tuple[str, ...]] = {}
+
+
 def _rx(*patterns: str) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+    compiled = re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+    CUE_PATTERNS[compiled] = patterns
+    return compiled
 
 
 _INFO = r"(?:information|data|figures?|records?|details|evidence|documentation)"
 # "The information is not there": a gap, not evidence either way.
 UNKNOWN_CUES = _rx(
-    rf"\bno {_INFO}\b[^.;]{{0,80}}?\b(?:available|provided|supplied|disclosed|shared|obtained)\b",
+    rf"\bno {_INFO}\b[^.;]{{0,120}}?\b(?:available|provided|supplied|disclosed|shared|obtained)\b",
     rf"\b{_INFO}\b[^.;]{{0,60}}?\b(?:(?:is|are|was|were) not|could not be) "
     r"(?:available|provided|supplied|disclosed|shared|obtained|made available)\b",
     rf"\b(?:received|had|got|has|have|was given|were given) no {_INFO}\b",
@@ -55,9 +63,17 @@ UNKNOWN_CUES = _rx(
     r"\bdid not (?:provide|share|supply|disclose)\b",
     r"\bnot (?:reported|disclosed)\b",
 )
+# A column that states what is required or promised, not what is done.
+_REQUIREMENT_HEADERS = _rx(r"\brequired\b", r"\brequirements?\b", r"\btargets?\b", r"\bcommitments?\b")
+_PERIOD_LABEL = re.compile(r"^(?:year|quarter|month|period|date|fy)$", re.IGNORECASE)
+_DIGIT = re.compile(r"\d")
+_DATE_CELL = re.compile(r"^(?:\w+ )?(?:\d{1,2} )?(?:[A-Z][a-z]+ )?(?:19|20)\d\d$")
 # Sentences about the document itself (scope, method), not about the zone.
 META_CUES = _rx(
     r"^(?:This|The) (?:report|assessment|memo|note|return|review|primer|document)\b",
+    # how the assessors worked ("The team interviewed 9 of the 12 factories"), not the zone
+    r"^The (?:team|assessors?|consultants?|review team|mission) (?:interviewed|visited|reviewed|spent|met|"
+    r"read|walked|held|toured|took|sampled)\b",
     r"\b(?:are|were|is) invented\b",
     r"\bdo(?:es)? not describe any real\b",
 )
@@ -68,8 +84,17 @@ _BAD_THINGS = (
     r"|exceedances?|disputes?|leaks?|deaths?|prosecutions?|suspensions?|findings?"
 )
 _NEGATED_BAD = re.compile(
-    rf"\b(?:no|not|none|never|without|zero)\b(?:[ \t]+[\w-]+){{0,3}}?[ \t]+(?:{_BAD_THINGS})\b",
+    rf"\b(?:no|not|none|never|without|zero)\b(?:[ \t]+[\w-]+){{0,3}}?[ \t]+(?:{_BAD_THINGS})\b"
+    # "no fines or open notices": the negation covers the coordinated bad things too
+    rf"(?:,?[ \t]+(?:or|nor)(?:[ \t]+[\w-]+){{0,2}}?[ \t]+(?:{_BAD_THINGS})\b)*",
     re.IGNORECASE,
+)
+# A bad thing still open ("2 major findings open", "an unresolved notice"): not compliant.
+OPEN_BAD_CUES = _rx(
+    rf"\b(?:open|outstanding|unresolved)(?:[ \t]+[\w-]+){{0,2}}?[ \t]+(?:{_BAD_THINGS})\b",
+    rf"\b(?:{_BAD_THINGS})[ \t]+(?:open|outstanding|unresolved)\b",
+    rf"\b(?:{_BAD_THINGS})(?:[ \t]+[\w-]+){{0,3}}?[ \t]+(?:remains?|still|are|is)[ \t]+"
+    r"(?:open|outstanding|unresolved)\b",
 )
 ABSENT_CUES = _rx(
     r"\bno\b(?!\.)(?! (?:later|sooner|more|less|longer) than\b)",
@@ -90,9 +115,10 @@ PLAN_CUES = _rx(
     r"\bplanned\b",
     r"\bplans? to\b",
     r"\bintends? to\b",
+    r"\bcommit(?:s|ted)?(?: [\w-]+){0,3}? to\b",
     r"\bproposed\b",
     r"\bwill\b",
-    r"\bunder (?:construction|design|preparation)\b",
+    r"\bunder (?:construction|design|preparation|installation|development)\b",
     r"\bexpected to\b",
     r"\bscheduled\b",
     r"\bto be (?:\w+ed|built|set up|begun)\b",
@@ -106,6 +132,8 @@ TARGET_CUES = _rx(
     r"\btargets?\b",
     r"\btargeted\b",
 )
+# "no energy-saving target", "without targets": a missing target, not a plan.
+NEGATED_TARGET = _rx(r"\b(?:no|without|nor|not any)\b(?:[ \t]+[\w-]+){0,4}?[ \t]+targets?\b")
 PARTIAL_CUES = _rx(
     r"(?<!\bthe )\bonly\b",
     r"\bphase (?:1|one|i) only\b",
@@ -219,8 +247,8 @@ _FINITE_VERB = re.compile(
 
 
 def is_statement(sentence: str) -> bool:
-    """A full sentence (a verb, eight words or more), not a heading or a label."""
-    return len(sentence.split()) >= 8 and bool(_FINITE_VERB.search(sentence))
+    """A full sentence (a verb, eight words or more), not a heading, a label or a table row."""
+    return len(sentence.split()) >= 8 and bool(_FINITE_VERB.search(sentence)) and parse_row(sentence) is None
 
 
 def is_recommendation(sentence: str) -> bool:
@@ -257,8 +285,12 @@ def anchor_spans(text: str, terms: Sequence[str]) -> list[tuple[int, int]]:
 def clause_stance(clause: str) -> tuple[str, list[str]]:
     """Stance of one clause: plans, then partial cues, then absence, then operation."""
     rest, good_negations = _mask(clause, _NEGATED_BAD)
+    rest, open_bad = _mask(rest, OPEN_BAD_CUES)
+    if open_bad:
+        return ABSENT, open_bad
     rest, _ = _mask(rest, HISTORICAL_CUES)
     rest, planned = _mask(rest, PLAN_CUES)
+    rest, missing_targets = _mask(rest, NEGATED_TARGET)
     rest, targets = _mask(rest, TARGET_CUES)
     no_partial, partial = _mask(rest, PARTIAL_CUES)  # "not yet", "still not" are partial
     _, absent = _mask(no_partial, ABSENT_CUES)
@@ -272,6 +304,7 @@ def clause_stance(clause: str) -> tuple[str, list[str]]:
     if planned:
         # "the line will be extended to phase 2" next to operation: partial, not a plan only
         return (PARTIAL_S if operating else PLANNED), [*planned, *operating]
+    absent += missing_targets
     if absent:
         return ABSENT, absent
     if operating:
@@ -329,6 +362,9 @@ def read_presence(text: str, topic_terms: Sequence[str] = ()) -> Reading:
     unknown = [m.group(0) for m in UNKNOWN_CUES.finditer(text)]
     if unknown:
         return Reading(UNKNOWN, tuple(unknown))
+    row = parse_row(text)
+    if row is not None:
+        return read_row(row)
     spans = clauses(text)
     if topic_terms:
         on_topic = [sp for sp in spans if anchor_spans(text[sp[0] : sp[1]], topic_terms)]
@@ -340,6 +376,39 @@ def read_presence(text: str, topic_terms: Sequence[str] = ()) -> Reading:
         stances.append(stance)
         cues += found
     return Reading(combine(stances), tuple(dict.fromkeys(cues)))
+
+
+def read_row(row: Row) -> Reading:
+    """A table row read from its values, not its label.
+
+    The label names the indicator ("Operating symbiosis exchanges", "Waste recycled"), so
+    its words are no cue. A missing value is a gap; a zero or "none" is absence; a figure
+    shows the thing is measured (operation); a text value is read as a clause ("under
+    review, not yet approved"). Period cells ("Year: 2024") are skipped. A row that states
+    nothing stays neutral (and is no statement, see :func:`is_statement`).
+    """
+    if _PERIOD_LABEL.match(row.label) and not any(_DIGIT.search(c.value) for c in row.values):
+        return Reading(NEUTRAL, ("table header",))  # "Quarter: Firms in operation; ..."
+    if any(_REQUIREMENT_HEADERS.search(c.header) for c in row.values):
+        return Reading(NEUTRAL, ("requirement, not practice",))
+    cells = [c for c in row.values if not _DATE_CELL.match(c.value)]
+    if cells and MISSING_VALUE.match(cells[0].value):
+        return Reading(UNKNOWN, (cells[0].value,))
+    stances: list[str] = []
+    cues: list[str] = []
+    for i, cell in enumerate(cells):
+        figures = [q for q in measures(cell.value) if q.kind != "year" and q.text[:1].isdigit()]
+        if i == 0 and figures and figures[0].start == 0 and figures[0].value <= 0:
+            stances.append(ABSENT)  # "Exchanges operating: 0"
+            cues.append(cell.value)
+            continue
+        stance, found = clause_stance(cell.value)
+        if stance == NEUTRAL and i == 0 and figures:
+            stance, found = OPERATING, [figures[0].text]
+        stances.append(stance)
+        cues += found
+    stance = combine(stances)
+    return Reading(stance, tuple(dict.fromkeys(cues)))
 
 
 __all__ = [
@@ -360,4 +429,5 @@ __all__ = [
     "is_recommendation",
     "is_statement",
     "read_presence",
+    "read_row",
 ]

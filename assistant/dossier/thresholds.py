@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.catalogue import Threshold
+from assistant.dossier.rows import Row, parse_row
 from assistant.text import STOPWORDS, stem, words
 from assistant.vocabulary import MEETS, NOT_MET, PARTIAL
 
@@ -271,8 +272,11 @@ def comparable(measure: Measure, target: Target) -> bool:
     return measure.unit in (target.unit, _YEARLY_OF.get(target.unit))
 
 
-def _context(text: str, m: Measure) -> str:
-    """The clause (or table row) a figure stands in."""
+def _context(text: str, m: Measure, row: Row | None = None) -> str:
+    """The clause a figure stands in; in a table row, the row's subject and the figure's cell."""
+    if row is not None:
+        cell = row.cell_at(m.start)
+        return row.subject if cell is None else f"{row.subject} {cell.header} {cell.value}"
     cuts = [0, *(x.end() for x in re.finditer(r"[;:]|\.\s|\n\n", text[: m.start]))]
     start = cuts[-1]
     stop = re.search(r"[;:]|\.\s|\n\n", text[m.end :])
@@ -290,23 +294,39 @@ def match_measure(text: str, target: Target, indicator_terms: Sequence[str]) -> 
     """
     wanted = {t[:4] for t in indicator_terms if t[:4] not in _GENERIC}
     about = wanted | set(target.qualifier)
-    best: tuple[tuple[int, int], Measure] | None = None
+    row = parse_row(text)
+    best: tuple[tuple[int, int, int], Measure] | None = None
     for m in measures(text):
         if not comparable(m, target):
             continue
-        context = set(_stems(_context(text, m)))
+        cell = row.cell_at(m.start) if row is not None else None
+        if row is not None and cell is None:
+            continue  # a figure of the row's label ("Phase 2 (160 ha)") names the row, it is no result
+        context = set(_stems(_context(text, m, row)))
         shared = len(context & wanted)
         # a figure without the target's time base ("96,000 MWh" for "MWh/yr") needs a
         # stronger match with the indicator: two shared words instead of one
         if wanted and shared < (1 if m.unit == target.unit else 2):
             continue
-        if m.kind == "share" and m.qualifier and target.qualifier and not set(m.qualifier) & about:
+        qualifier = m.qualifier or (_share_of(row.subject) if row is not None and m.kind == "share" else ())
+        if m.kind == "share" and qualifier and target.qualifier and not set(qualifier) & about:
             continue
         distance = _distance(text, m, wanted)
-        key = (0 if m.unit == target.unit else 1, distance)
+        # in a row with a column per year the newest year's figure answers
+        newest = -int(cell.period) if cell is not None and cell.period else 0
+        key = (0 if m.unit == target.unit else 1, newest, distance)
         if best is None or key < best[0]:
             best = (key, m)
     return best[1] if best else None
+
+
+_SHARE_OF = re.compile(r"\b(?:share|percentage|proportion|%)\s+of\s+(.+)$", re.IGNORECASE)
+
+
+def _share_of(subject: str) -> tuple[str, ...]:
+    """What a row's share is taken of: "Reclaimed share of total water use" -> ("water",)."""
+    m = _SHARE_OF.search(subject)
+    return tuple(t for t in _stems(m.group(1)) if t not in _GENERIC) if m else ()
 
 
 def _distance(text: str, m: Measure, wanted: set[str]) -> int:

@@ -102,8 +102,13 @@ def justification_text(
     return " ".join(parts)
 
 
-def gaps(criterion: Criterion, decision: Decision, target: Target | None) -> tuple[str, ...]:
-    """What evidence is missing and the follow-up question to put to the zone."""
+def gaps(
+    criterion: Criterion, decision: Decision, target: Target | None, documents: Sequence[str] = ()
+) -> tuple[str, ...]:
+    """What evidence is missing and the follow-up question to put to the zone.
+
+    ``documents``: the zone's indexed files, named when none of them gives evidence.
+    """
     topic = _lower_first(criterion.title)
     wanted = _lower_first((criterion.guidance or criterion.indicator).rstrip("."))
     indicator = _lower_first(criterion.indicator)
@@ -115,6 +120,9 @@ def gaps(criterion: Criterion, decision: Decision, target: Target | None) -> tup
             out.append(
                 f"{u.source} ({u.date or 'undated'}) says the information on {topic} was not available."
             )
+        elif documents:
+            names = ", ".join(d.rsplit("/", 1)[-1] for d in documents)
+            out.append(f"None of the zone's {len(documents)} documents ({names}) gives evidence on {topic}.")
         else:
             out.append(f"No document of the zone gives evidence on {topic}.")
         out.append(f"Question for the zone: can you provide evidence of {wanted}?")

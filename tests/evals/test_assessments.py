@@ -182,3 +182,26 @@ def test_bad_gold_record_names_its_position(tmp_path: Path) -> None:
     path.write_text("- {zone: alpha, criterion: ENV-12, status: excellent}\n")
     with pytest.raises(ValueError, match="record 0"):
         load_assessments(path)
+
+
+def test_reliability_bins_confidence_against_agreement() -> None:
+    from evals.assessments import reliability
+
+    items = [
+        {"confidence": 0.95, "agree": True},
+        {"confidence": 0.92, "agree": False},
+        {"confidence": 0.75, "agree": True},
+        {"confidence": 0.55, "agree": False},
+    ]
+    rows = {r["bin"]: r for r in reliability(items)}
+    assert rows["0.9-1.0"] == {"bin": "0.9-1.0", "n": 2, "agreement": 0.5, "mean_confidence": 0.935}
+    assert rows["0.7-0.8"]["n"] == 1 and rows["0.7-0.8"]["agreement"] == 1.0
+    assert rows["0.5-0.7"]["agreement"] == 0.0
+    assert rows["0.8-0.9"] == {"bin": "0.8-0.9", "n": 0, "agreement": None, "mean_confidence": None}
+    assert sum(r["n"] for r in rows.values()) == len(items)
+
+
+def test_high_confidence_agreement_counts_drafts_at_or_above_0_8(gold_file: Path) -> None:
+    result = run_assessment_eval(_assistant(), gold_file, drafter=FakeDrafter())
+    # the fake drafter reports 0.7 everywhere: nothing is high-confidence
+    assert result["high_confidence_agreement"] == {"n": 0, "agreement": None}

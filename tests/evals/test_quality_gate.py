@@ -79,6 +79,7 @@ def test_drafter_meets_thresholds(assistant) -> None:
     gate = THRESHOLDS["assessments"]
     assert result["agreement"] >= gate["agreement"], result["agreement"]
     assert result["kappa"] >= gate["kappa"], result["kappa"]
+    assert result["high_confidence_agreement"]["agreement"] >= gate["high_confidence_agreement"]
     assert result["leaks"] <= gate["leaks"], "evidence leaked across zones"
     assert result["quotes_not_on_page"] <= gate["quotes_not_on_page"], "quotes not on their page"
     assert result["threshold_contradictions"] <= gate["threshold_contradictions"]
@@ -91,6 +92,7 @@ def test_drafter_meets_thresholds_on_the_independent_set(independent_assistant) 
     assert result["n"] >= 36
     assert result["agreement"] >= gate["agreement"], result["agreement"]
     assert result["kappa"] >= gate["kappa"], result["kappa"]
+    assert result["high_confidence_agreement"]["agreement"] >= gate["high_confidence_agreement"]
     assert result["leaks"] <= gate["leaks"], "evidence leaked across zones"
     assert result["quotes_not_on_page"] <= gate["quotes_not_on_page"], "quotes not on their page"
     assert result["threshold_contradictions"] <= gate["threshold_contradictions"]

@@ -8,6 +8,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+import numpy as np
 import pytest
 
 from assistant.catalogue import Criterion, Threshold
@@ -49,7 +50,7 @@ def _criterion(cid: str = "SOC-4", threshold: Threshold | None = PRESENT) -> Cri
     )
 
 
-def _small_assistant(tmp_path: Path, store: InMemoryStore) -> Any:
+def _small_assistant(tmp_path: Path, store: InMemoryStore, extra: dict[str, tuple[str, str, str]] | None = None) -> Any:
     settings = Settings(data_dir=tmp_path / "data", corpus_dir=tmp_path / "corpus")
     docs = DocStore(tmp_path / "data" / "index.db")
     embedder = HashingEmbedder()
@@ -67,6 +68,7 @@ def _small_assistant(tmp_path: Path, store: InMemoryStore) -> Any:
             "beta zone.",
         ),
     }
+    texts.update(extra or {})
     for zone, (source, date, text) in texts.items():
         chunk = _chunk(f"{zone}-1", zone, text, source=source, date=date)
         sf = SourceFile(
@@ -106,6 +108,20 @@ def test_zone_scoping_never_leaks(tmp_path: Path, store_cls: type[InMemoryStore]
     assert drafter.draft("gamma", _criterion()).status == INSUFFICIENT  # a zone with no documents
 
 
+def test_a_sentence_restating_title_and_indicator_is_close_whatever_the_keywords(tmp_path: Path) -> None:
+    """The keywords widen the search; a sentence's similarity is its best match among the
+    full query and the title with the indicator alone."""
+    crit = _criterion()
+    restated = f"The {crit.title.lower()} has its {crit.indicator.lower()}."
+    assistant = _small_assistant(
+        tmp_path, InMemoryStore(), {"gamma": ("zones/gamma/note.txt", "2024-01-01", restated)}
+    )
+    drafter = Drafter(assistant, rules=Rules(min_relevance=0.1))
+    found = {f.text: f.similarity for f in drafter.findings("gamma", crit)}
+    full, sentence = np.asarray(assistant.index.embedder.embed_documents([drafter.query(crit).text, restated]))
+    assert found[restated] > float(full @ sentence) + 0.01
+
+
 def test_draft_has_rationale_justification_and_gaps(tmp_path: Path) -> None:
     assistant = _small_assistant(tmp_path, InMemoryStore())
     drafter = Drafter(assistant, rules=Rules(min_relevance=0.1))
@@ -137,6 +153,7 @@ def test_insufficient_draft_names_the_gap_and_the_follow_up(tmp_path: Path) -> N
     draft = Drafter(assistant).draft("alpha", crit)
     assert draft.status == INSUFFICIENT and not draft.evidence
     assert draft.gaps and "green and open space" in draft.gaps[0]
+    assert "report.pdf" in draft.gaps[0] and "profile.pdf" not in draft.gaps[0]  # the zone's documents, named
     assert any(
         g.startswith("Question for the zone") and "share of park area" in g for g in draft.gaps
     )

@@ -226,3 +226,65 @@ def test_insufficient_evidence_when_nothing_relevant() -> None:
     only_gap = [_finding("Data on social and economic performance could not be obtained.", 0.9)]
     d = decide(only_gap, PRESENT)
     assert d.status == INSUFFICIENT and d.unknown
+
+
+def test_a_numeric_criterion_is_not_met_by_a_description_or_another_indicator_s_row() -> None:
+    """Without a figure that answers the indicator there is nothing to compare: no meets."""
+    savings = Threshold(">=", 500, "MWh/yr")
+    terms = ("sav", "electr")
+    row = _finding("Electricity bought from the grid: Year: 2023; 41,000 MWh; Source: bills.", 0.9,
+                   threshold=savings, terms=terms)
+    assert row.stance == NEUTRAL
+    prose = _finding("The estate office keeps a register of the electricity saving projects of its tenants.",
+                     0.95, threshold=savings, terms=terms)
+    assert decide([row, prose], savings).status == INSUFFICIENT
+    # the same description for a criterion without a figure shows that the thing exists
+    assert decide([prose], PRESENT).status == MEETS
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Staff: Annual sustainability report; None yet (first issue planned for 2026).",
+        "No sustainability report has been issued yet; the first is planned for 2026.",
+    ],
+)
+def test_none_yet_but_planned_is_a_plan_not_an_absence(text: str) -> None:
+    assert read_sentence(text).stance in (PLANNED, PARTIAL_S)
+    assert decide([_finding(text)], PRESENT, Rules(plan_status=PARTIAL)).status == PARTIAL
+
+
+def test_a_document_that_also_says_otherwise_lowers_the_confidence() -> None:
+    sure = _finding("The estate's sorting hall has operated every day since 2019.", 0.95)
+    other = _finding("Glass is not separated at the sorting hall.", 0.7)
+    alone = decide([sure], PRESENT)
+    mixed = decide([sure, other], PRESENT)
+    assert alone.status == mixed.status == MEETS
+    assert alone.confidence >= 0.8 > mixed.confidence
+
+
+def test_how_the_assessors_worked_is_about_the_document_not_the_zone() -> None:
+    text = "The team interviewed managers of 6 of the 20 factories and two commune chiefs."
+    assert read_sentence(text).stance == NEUTRAL  # not "partial" from "6 of the 20"
+
+
+def test_a_newer_document_without_the_information_outweighs_an_older_plan() -> None:
+    old_plan = _finding("The permits will be renewed when the second phase is approved.", 0.6,
+                        date="2021-03-01", source="plan-2021.pdf")
+    newer_gap = _finding("No information on the permits of the tenants was made available to the team.", 0.65,
+                         date="2024-05-01", source="review-2024.pdf")
+    assert newer_gap.stance == UNKNOWN
+    assert decide([old_plan, newer_gap], PRESENT).status == INSUFFICIENT
+    # a decisive finding more relevant than the gap still decides
+    strong = _finding("The permits will be renewed when the second phase is approved.", 0.9,
+                      date="2021-03-01", source="plan-2021.pdf")
+    assert decide([strong, newer_gap], PRESENT).status != INSUFFICIENT
+
+
+def test_a_numeric_criterion_decided_without_a_figure_is_never_sure() -> None:
+    share = Threshold(">=", 80, "% of tenant firms")
+    text = "Every tenant firm sends its meter readings to the estate office at the end of each month."
+    sure = _finding(text, 0.95, threshold=share, terms=("tenant", "meter"))
+    assert sure.reading.verdict is None
+    assert decide([sure], PRESENT).confidence >= 0.8
+    assert decide([sure], share).confidence < 0.8

@@ -49,3 +49,46 @@ def test_a_plan_next_to_operation_is_partial() -> None:
 def test_a_dated_target_of_an_adopted_plan_is_operation() -> None:
     text = "An energy plan adopted in 2022 sets a target of 15% savings by 2028."
     assert read_presence(text).stance == OPERATING
+
+
+@pytest.mark.parametrize(
+    ("sentence", "stance"),
+    [
+        ("Three violation notices from the province remain open.", ABSENT),
+        ("An unresolved warning about the boiler stack is on file.", ABSENT),
+        ("Drainage audit: Status: 4 findings outstanding; Date: May 2024.", ABSENT),
+        ("There were no fines or unresolved notices against the estate in 2023.", OPERATING),
+    ],
+)
+def test_a_bad_thing_still_open_is_absence_of_compliance(sentence: str, stance: str) -> None:
+    assert read_presence(sentence).stance == stance
+
+
+def test_a_commitment_is_a_plan() -> None:
+    text = "The 2023 site plan commits the operator to sampling the canal water."
+    assert read_presence(text).stance == PLANNED
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The estate has no water plan and no water-saving target.",
+        "Its energy work is done by one technician without written procedures or targets.",
+    ],
+)
+def test_a_missing_target_is_absence_not_a_plan(sentence: str) -> None:
+    assert read_presence(sentence).stance == ABSENT
+
+
+def test_a_target_ahead_is_still_a_plan() -> None:
+    assert read_presence("The estate sets a target of 20% recycled water by 2028.").stance == PLANNED
+
+
+def test_information_not_made_available_is_a_gap_in_a_long_sentence() -> None:
+    text = ("No information on the discharge permits of the tenant factories or on any inspection by "
+            "the provincial authorities was made available to the assessors.")
+    assert read_presence(text).stance == UNKNOWN
+
+
+def test_equipment_under_installation_is_work_under_way() -> None:
+    assert read_presence("A 1 MWp solar carport is under installation at the depot.").stance == PLANNED

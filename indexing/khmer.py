@@ -63,6 +63,15 @@ def is_khmer_text(text: str) -> bool:
     return khmer > 0 and khmer >= latin
 
 
+#: The languages a chunk's ``language`` metadata holds: Khmer, or English (anything else).
+LANGUAGES = ("km", "en")
+
+
+def language(text: str) -> str:
+    """``"km"`` when most letters of ``text`` are Khmer, else ``"en"`` (the corpus's other language)."""
+    return "km" if is_khmer_text(text) else "en"
+
+
 def ascii_digits(text: str) -> str:
     """``text`` with Khmer digits ០-៩ as 0-9 (same length, so offsets still hold)."""
     return text.translate(_DIGITS)

@@ -192,7 +192,7 @@ class Retriever:
             keyword = self.index.docs.keyword_search(scoped_text or text, n, flt)
         chunks = self.index.docs.get_chunks(dict.fromkeys(cid for cid, _ in dense + keyword))
         if dense and s.cross_language_bonus:
-            dense = cross_language(dense, chunks, text, s.cross_language_bonus)[:n]
+            dense = cross_language(dense, chunks, text, s.cross_language_bonus)
         keyword_weight = s.keyword_weight
         if dense and keyword and s.adaptive_keyword_weight:
             best_hits = [chunks[c].text for c, _ in keyword[:3] if c in chunks]

@@ -13,18 +13,17 @@ import re
 from dataclasses import dataclass
 
 from assistant.answer_type import Expected, expected_answer, fits
+from assistant.antecedents import with_antecedents
 from assistant.catalogue import Criterion
 from assistant.conflicts import conflict_note, figures, with_conflicts
 from assistant.quantities import extract_quantities
 from assistant.query import QueryPlan
 from assistant.settings import Settings, default
 from assistant.text import (
-    STOPWORDS,
     content_terms,
     has_number,
     overlap,
     split_sentences,
-    stem,
     words,
 )
 from assistant.types import REFUSAL, Answer, Citation, ScoredChunk
@@ -259,7 +258,7 @@ class ExtractiveAnswerer:
         quoted = with_conflicts(chosen, scored, passages, wanted)
         if len(quoted) > len(chosen):
             return quoted, True
-        return _with_antecedents(chosen, scored, set(fitting), wanted), False
+        return with_antecedents(chosen, scored, set(fitting), wanted), False
 
     def _newest_close(self, scored: list[ScoredSentence], passages: list[ScoredChunk]) -> ScoredSentence:
         """The best sentence, or a nearly as good one from a newer document of the same zone.
@@ -278,56 +277,6 @@ class ExtractiveAnswerer:
             if c.date and c.date > top.date and c.zone == top.zone:
                 return s
         return best
-
-
-_DETERMINERS = frozenset({"the", "this", "that", "these", "those"})
-# Prepositions that are not stop words: they end a noun phrase as stop words do.
-_PREPOSITIONS = frozenset("within across along around beside beyond inside outside onto toward towards "
-                          "upon via per since among near".split())
-_TOKEN = re.compile(r"[A-Za-z][A-Za-z\-]*|\S")
-
-
-def _described_nouns(sentence: str) -> set[str]:
-    """Stems of the nouns ``sentence`` names by a definite description ("the roof" -> roof).
-
-    The head of "the central effluent treatment plant" is its last word before a
-    function word, a figure or punctuation.
-    """
-    heads: set[str] = set()
-    tokens = _TOKEN.findall(sentence)
-    for i, token in enumerate(tokens):
-        if token.lower() not in _DETERMINERS:
-            continue
-        run: list[str] = []
-        for word in tokens[i + 1:]:
-            lower = word.lower()
-            if not word[0].isalpha() or lower in STOPWORDS or lower in _DETERMINERS | _PREPOSITIONS:
-                break
-            run.append(lower)
-        if run:
-            heads.add(stem(run[-1]))
-    return heads
-
-
-def _with_antecedents(chosen: list[ScoredSentence], scored: list[ScoredSentence],
-                      answering: set[ScoredSentence], wanted: set[str]) -> list[ScoredSentence]:
-    """``chosen`` with the sentence before each answering one that it refers back to.
-
-    "The office must repair the roof within 60 days." answers "what must be repaired, and by
-    when?" only with the sentence before it, which says which roof. A sentence that holds the
-    kind of answer asked for refers back when it names by a definite description a noun the
-    question does not use and the sentence just before it (same passage) does. That sentence
-    scores low (it shares no word with the question), so it is added, not ranked.
-    """
-    by_place = {(s.passage, s.position): s for s in scored}
-    out = list(chosen)
-    for s in chosen:
-        before = by_place.get((s.passage, s.position - 1))
-        if s not in answering or before is None or before in out:
-            continue
-        if (_described_nouns(s.text) - wanted) & set(content_terms(before.text)):
-            out.append(before)
-    return out
 
 
 # A standard or document code: letters then a number ("ISO 50001", "ISO-14001").

@@ -234,5 +234,8 @@ def fits(expected: Expected, sentence: str) -> bool:
         sentence = khmer.ascii_digits(sentence)
         if "date" in expected.kinds and any(month in sentence for month in khmer.MONTHS):
             return True
+        money = re.search(r"\d", sentence) and any(c in sentence for c in khmer.CURRENCIES)
+        if "money" in expected.kinds and money:
+            return True
     units = _units(sentence)
     return any(_fits_kind(kind, sentence, units) for kind in expected.kinds)

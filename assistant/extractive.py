@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from assistant.answer_type import Expected, expected_answer, fits
+from assistant.antecedents import with_antecedents
 from assistant.catalogue import Criterion
 from assistant.conflicts import conflict_note, figures, with_conflicts
 from assistant.quantities import extract_quantities
@@ -267,7 +268,9 @@ class ExtractiveAnswerer:
             cited.add(unit[s.passage])
             covered |= gain
         quoted = with_conflicts(chosen, scored, passages, wanted)
-        return quoted, len(quoted) > len(chosen)
+        if len(quoted) > len(chosen):
+            return quoted, True
+        return with_antecedents(chosen, scored, set(fitting), wanted), False
 
     def _newest_close(self, scored: list[ScoredSentence], passages: list[ScoredChunk]) -> ScoredSentence:
         """The best sentence, or a nearly as good one from a newer document of the same zone.

@@ -22,7 +22,7 @@ from assistant.storage.index import Index
 from assistant.storage.vectors import Filter
 from assistant.text import content_terms, words
 from assistant.types import Chunk, ScoredChunk
-from indexing.khmer import is_khmer_text
+from indexing.khmer import LANGUAGES, is_khmer_text, language
 
 logger = logging.getLogger(__name__)
 
@@ -151,6 +151,24 @@ class Retriever:
         vector.setflags(write=False)  # shared by every search of this text
         return vector
 
+    def _with_other_language(self, dense: list[tuple[str, float]], text: str, n: int,
+                             flt: Filter | None) -> list[tuple[str, float]]:
+        """``dense`` joined by the ``n`` nearest passages in the language the question is not in.
+
+        A multilingual model ranks passages of the question's own language first, so where
+        most of the corpus is in that language the other language's passages can all fall
+        below the ``n`` candidates, out of reach of the cross-language bonus. A second query,
+        restricted by the chunks' ``language`` metadata, gives them candidates of their own.
+        (An index built before chunks carried a language returns nothing here: rebuild it.)
+        """
+        others = tuple(lang for lang in LANGUAGES if lang != language(text))
+        scoped = replace(flt or Filter(), languages=others)
+        extra = self.index.store.query(self._query_vector(text), n, scoped)
+        merged = dict(dense)
+        for cid, sim in extra:
+            merged.setdefault(cid, sim)
+        return sorted(merged.items(), key=lambda row: -row[1])
+
     def search(
         self, text: str, *, k: int | None = None, flt: Filter | None = None, mode: Mode | None = None,
         names: frozenset[str] = frozenset(),
@@ -166,6 +184,8 @@ class Retriever:
         keyword: list[tuple[str, float]] = []
         if mode in ("hybrid", "dense"):
             dense = self.index.store.query(self._query_vector(text), n, flt)
+            if s.cross_language_bonus:
+                dense = self._with_other_language(dense, text, n, flt)
         if mode in ("hybrid", "keyword"):
             # Inside a zone's scope its name matches every title page and ranks nothing.
             scoped_text = " ".join(w for w in words(text) if w not in names) if names else text

@@ -71,21 +71,26 @@ def _tail(text: str, overlap: int) -> str:
     return text[start + 1 :] if start != -1 else ""
 
 
-def split_text(text: str, size: int, overlap: int) -> list[str]:
-    """Pack paragraphs into chunks of at most ~``size`` characters with overlap."""
+def split_text(text: str, size: int, overlap: int, *, joiner: str = "\n") -> list[str]:
+    """Pack paragraphs into chunks of at most ~``size`` characters with overlap.
+
+    Paragraphs inside a chunk are joined by ``joiner``: one line break by default, as a PDF's
+    text layer marks no paragraphs reliably; a blank line for OCR text, whose paragraphs
+    Tesseract finds (``indexing.ocr``).
+    """
     units: list[str] = []
     for para in _paragraphs(text):
         units.extend(_split_long(para, size))
     chunks: list[str] = []
     current = ""
     for unit in units:
-        candidate = f"{current}\n{unit}" if current else unit
+        candidate = f"{current}{joiner}{unit}" if current else unit
         if len(candidate) <= size or not current:
             current = candidate
             continue
         chunks.append(current)
         tail = _tail(current, overlap)
-        current = f"{tail}\n{unit}" if tail and len(tail) + len(unit) < size else unit
+        current = f"{tail}{joiner}{unit}" if tail and len(tail) + len(unit) < size else unit
     if current:
         chunks.append(current)
     return chunks
@@ -108,7 +113,11 @@ def chunk_document(
     for section in parsed.sections:
         if section.heading:
             heading = section.heading
-        for piece in split_text(section.text, size, overlap):
+        # A scan's header lines carry no sentence punctuation: joined to the next paragraph by
+        # one line break, the sentence splitter would read them and that paragraph as one
+        # sentence. The blank line between Tesseract's paragraphs is kept.
+        joiner = "\n\n" if section.ocr_confidence is not None else "\n"
+        for piece in split_text(section.text, size, overlap, joiner=joiner):
             if section.page is not None and not section.heading:
                 # PDFs carry no structure: the last heading-like line before the text wins.
                 first_lines = list(_headings_in(piece))

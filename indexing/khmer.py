@@ -40,12 +40,17 @@ STOPWORDS = frozenset(
 
 #: Khmer question words that say what kind of answer is wanted (``assistant.answer_type``),
 #: by kind; matched as substrings (Khmer writes no spaces between words). Longest first:
-#: ម៉ោងប៉ុន្មាន "at what hour" is a clock time, ប៉ុន្មាន alone "how much / how many" a count.
+#: ម៉ោងប៉ុន្មាន "at what hour" is a clock time, ប៉ុន្មានដុល្លារ "how many dollars" and
+#: ថ្លៃប៉ុន្មាន "what price" an amount of money, ប៉ុន្មាន alone "how much / how many" a count;
+#: ឈ្មោះអ្វី "what name" asks for a person as អ្នកណា "who" does.
 QUESTION_KINDS: tuple[tuple[str, str], ...] = (
     ("ម៉ោងប៉ុន្មាន", "clock"), ("ពេលណា", "date"), ("កាលណា", "date"), ("ថ្ងៃណា", "date"),
     ("ខែណា", "date"), ("ឆ្នាំណា", "date"), ("អ្នកណា", "person"), ("នរណា", "person"),
-    ("ភាគរយ", "share"), ("ប៉ុន្មាន", "count"),
+    ("ឈ្មោះអ្វី", "person"), ("ប៉ុន្មានដុល្លារ", "money"), ("ប៉ុន្មានរៀល", "money"),
+    ("ថ្លៃប៉ុន្មាន", "money"), ("តម្លៃប៉ុន្មាន", "money"), ("ភាគរយ", "share"), ("ប៉ុន្មាន", "count"),
 )
+#: Currency words of Khmer text (dollar, riel and the riel sign): an amount of money names one.
+CURRENCIES = ("ដុល្លារ", "រៀល", "៛")
 #: The months as Khmer writes them (a date in Khmer text names one, or a year).
 MONTHS = ("មករា", "កុម្ភៈ", "មីនា", "មេសា", "ឧសភា", "មិថុនា", "កក្កដា", "សីហា", "កញ្ញា",
           "តុលា", "វិច្ឆិកា", "ធ្នូ")
@@ -61,6 +66,15 @@ def is_khmer_text(text: str) -> bool:
     khmer = len(_KHMER.findall(text))
     latin = sum(c.isascii() and c.isalpha() for c in text)
     return khmer > 0 and khmer >= latin
+
+
+#: The languages a chunk's ``language`` metadata holds: Khmer, or English (anything else).
+LANGUAGES = ("km", "en")
+
+
+def language(text: str) -> str:
+    """``"km"`` when most letters of ``text`` are Khmer, else ``"en"`` (the corpus's other language)."""
+    return "km" if is_khmer_text(text) else "en"
 
 
 def ascii_digits(text: str) -> str:

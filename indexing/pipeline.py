@@ -33,6 +33,7 @@ from assistant.storage.index import Index, check_fingerprint
 from assistant.types import Chunk, OcrPage, SourceFile
 from indexing.chunk import chunk_document, index_text
 from indexing.discover import discover, title_from_name
+from indexing.khmer import language
 from indexing.lock import index_lock
 from indexing.sandbox import ParseLimits, ParseWorker
 
@@ -97,7 +98,7 @@ def _flush(index: Index, batch: list[_Pending], report: IndexReport, on_progress
             vectors,
             [
                 {"source": c.source, "page": c.page if c.page is not None else -1,
-                 "doc_type": c.doc_type, "zone": c.zone, "date": c.date}
+                 "doc_type": c.doc_type, "zone": c.zone, "date": c.date, "language": language(c.text)}
                 for c in chunks
             ],
         )

@@ -34,10 +34,13 @@ class Filter:
     doc_types: tuple[str, ...] | None = None
     sources: tuple[str, ...] | None = None
     include_frameworks: bool = False  # with ``zones``: also allow framework documents
+    # Chunk languages (``indexing.khmer.language``); vector stores only: the keyword index
+    # has no such column (its query words pick the language already).
+    languages: tuple[str, ...] | None = None
 
     @property
     def matches_nothing(self) -> bool:
-        if self.sources == () or self.doc_types == ():
+        if self.sources == () or self.doc_types == () or self.languages == ():
             return True
         return self.zones == () and not self.include_frameworks
 
@@ -46,6 +49,8 @@ class Filter:
         if self.sources is not None and meta.get("source") not in self.sources:
             return False
         if self.doc_types is not None and meta.get("doc_type") not in self.doc_types:
+            return False
+        if self.languages is not None and meta.get("language") not in self.languages:
             return False
         if self.zones is not None:
             in_zone = (meta.get("zone") or "") in self.zones
@@ -127,6 +132,8 @@ def _chroma_where(flt: Filter | None) -> dict[str, Any] | None:
         clauses.append({"source": {"$in": list(flt.sources)}})
     if flt.doc_types is not None:
         clauses.append({"doc_type": {"$in": list(flt.doc_types)}})
+    if flt.languages is not None:
+        clauses.append({"language": {"$in": list(flt.languages)}})
     if flt.zones is not None:
         zone_clause: dict[str, Any] = {"zone": {"$in": list(flt.zones) or ["\x00none"]}}
         if flt.include_frameworks:

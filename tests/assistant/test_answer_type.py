@@ -70,6 +70,9 @@ def test_a_sentence_fits_only_if_it_holds_that_kind_of_answer(question: str, sen
     ("តើកម្មករប៉ុន្មាននាក់ធ្វើការនៅទីនោះ?", "count"),    # how many workers work there?
     ("តើហាងបើកម៉ោងប៉ុន្មាន?", "clock"),                # at what hour does the shop open?
     ("តើមានសួនច្បារដែរឬទេ?", "open"),                  # is there a garden?
+    ("តើប្រធានការិយាល័យមានឈ្មោះអ្វី?", "person"),        # what is the name of the office's head?
+    ("តើការជួសជុលស្ពានចំណាយប៉ុន្មានដុល្លារ?", "money"),   # how many dollars did the bridge repair cost?
+    ("តើទឹកមួយម៉ែត្រគូបថ្លៃប៉ុន្មាន?", "money"),          # what does a cubic metre of water cost?
 ])
 def test_khmer_question_words_give_the_kind_of_answer(question: str, kind: str) -> None:
     assert expected_answer(question).kind == kind
@@ -83,6 +86,9 @@ def test_khmer_sentences_are_read_with_khmer_digits_and_month_names() -> None:
     count = expected_answer("តើកម្មករប៉ុន្មាននាក់ធ្វើការនៅទីនោះ?")
     assert fits(count, "កម្មករ ៤៥០ នាក់ធ្វើការនៅទីនោះ។")
     assert not fits(count, "កម្មករជាច្រើនធ្វើការនៅទីនោះ។")
+    money = expected_answer("តើការជួសជុលស្ពានចំណាយប៉ុន្មានដុល្លារ?")
+    assert fits(money, "ការជួសជុលស្ពានចំណាយ ១២០០០ ដុល្លារ។")   # an amount in dollars
+    assert not fits(money, "ស្ពានមានប្រវែង ១២០ ម៉ែត្រ។")          # a figure, but no currency
 
 
 def test_a_deadline_is_a_date_or_a_span_and_a_second_question_part_is_read_on_its_own() -> None:

@@ -218,3 +218,21 @@ def test_two_chunks_of_one_page_are_quoted_as_one_passage() -> None:
     apart = ExtractiveAnswerer(_Cosines(cos), min_score=0.05).answer(question, QueryPlan(question),
                                                                      [first, other_page])
     assert "broken valve" not in apart.text
+
+
+def test_an_answer_that_names_a_thing_by_the_sentence_before_it_quotes_that_sentence() -> None:
+    found = "The auditors found that the gate of the north loading dock was broken, so trucks queue outside."
+    order = "The park operator must fix the gate within 30 days of the audit."
+    fillers = [f"The audit team number {n} visited the park operator office on a weekday." for n in range(4)]
+    cos = {order: 0.7, found: 0.1, **{f: 0.6 for f in fillers}}
+    letter = _passage(1, " ".join([found, order, *fillers]), source="audit.pdf", date="2024-03-20")
+    question = "What must the park operator fix after the audit, and by when?"
+    answer = ExtractiveAnswerer(_Cosines(cos), min_score=0.05).answer(question, QueryPlan(question), [letter])
+    assert "30 days" in answer.text and "north loading dock" in answer.text
+    assert answer.text.index("north loading dock") < answer.text.index("30 days")  # reading order
+    # Nothing is added when the sentence before names no noun of the answer's description.
+    unrelated = "The auditors counted the trucks queuing outside the north loading dock."
+    plain = _passage(1, " ".join([unrelated, order, *fillers]), source="audit.pdf", date="2024-03-20")
+    cos[unrelated] = 0.1
+    answer = ExtractiveAnswerer(_Cosines(cos), min_score=0.05).answer(question, QueryPlan(question), [plain])
+    assert "30 days" in answer.text and "north loading dock" not in answer.text

@@ -185,3 +185,45 @@ def test_passages_in_the_other_language_get_the_bonus_and_keep_their_cosine() ->
     # The same bonus works the other way for an English question.
     english = [("en1", 0.90), ("km1", 0.87)]
     assert cross_language(english, chunks, "How often is the effluent inspected?", 0.05)[0] == ("km1", 0.87)
+
+
+class _FixedQuery:
+    """An embedder whose every question is the unit vector (1, 0)."""
+
+    def embed_query(self, text: str):
+        import numpy as np
+
+        return np.array([1.0, 0.0], dtype=np.float32)
+
+
+def _at(cosine: float):
+    import numpy as np
+
+    return np.array([cosine, (1 - cosine**2) ** 0.5], dtype=np.float32)
+
+
+def test_other_language_passages_below_the_candidates_get_their_own_query(tmp_path: Path) -> None:
+    """Six English passages fill the five candidates; the Khmer one still gets the bonus."""
+    docs, store = DocStore(tmp_path / "index.db"), InMemoryStore()
+    texts = {f"en{i}": (f"English passage number {i} about effluent.", 0.90 - 0.01 * i, "en") for i in range(6)}
+    texts["km"] = ("ការិយាល័យត្រួតពិនិត្យទឹកកខ្វក់ជារៀងរាល់ខែ។", 0.80, "km")
+    for cid, (text, cosine, lang) in texts.items():
+        chunk = _chunk(cid, text)
+        sf = SourceFile(path=chunk.source, rel_path=chunk.source, doc_type="zone_document", zone="alpha",
+                        title=cid, sha256="h")
+        with docs.transaction() as conn:
+            docs.replace_file(conn, sf, [chunk], [text], pages=None)
+        store.upsert([cid], _at(cosine)[None, :], [{"zone": "alpha", "doc_type": "zone_document",
+                                                    "source": chunk.source, "language": lang}])
+    question = "How often is the effluent inspected?"
+
+    def search(bonus: float) -> list[ScoredChunk]:
+        settings = Settings(data_dir=tmp_path, retrieval_candidates=5, cross_language_bonus=bonus)
+        index = Index(settings=settings, docs=docs, store=store, embedder=_FixedQuery())  # type: ignore[arg-type]
+        return Retriever(index, settings).search(question, k=1, mode="dense")
+
+    assert _ids(search(0.0)) == ["en0"]  # no bonus: one query, as before
+    top = search(0.12)[0]  # 0.80 + 0.12 beats 0.90
+    assert top.chunk.id == "km" and top.similarity == pytest.approx(0.80, abs=1e-5)
+    assert store.query(_at(1.0), 5, Filter(languages=())) == []  # an empty language list fails closed
+    docs.close()

@@ -239,3 +239,25 @@ def test_a_multi_page_scan_gets_wall_time_per_ocr_page(tmp_path: Path, tesseract
     assert [p.page for p in doc.ocr_pages if p.accepted] == [1, 2, 3]
     assert "page 3" in doc.sections[-1].text
     assert elapsed > limit, "the scan should have outlived the fixed per-file limit"
+
+
+def test_ocr_paragraphs_stay_apart_so_a_header_line_is_not_read_into_the_next_sentence() -> None:
+    """Tesseract's paragraphs keep their blank line in chunks; a text layer's lines do not."""
+    from assistant.text import split_sentences
+    from assistant.types import ParsedDocument, Section, SourceFile
+    from indexing.chunk import chunk_document
+
+    page = ("Provincial Office of Water\n\nNotice No. 7/25 on the audit of the pumping station at the river\n\n"
+            "The pumping station must replace its valve within 30 days.")
+    source = SourceFile(path="n.pdf", rel_path="n.pdf", doc_type="zone_document", zone="z", title="n",
+                        sha256="h")
+
+    def units(ocr: float | None) -> list[str]:
+        parsed = ParsedDocument(sections=(Section(page, page=1, ocr_confidence=ocr),), pages=1)
+        (chunk,) = chunk_document(source, parsed, size=1200, overlap=100)
+        return split_sentences(chunk.text)
+
+    assert "Notice No. 7/25 on the audit of the pumping station at the river" in units(94.0)
+    assert "The pumping station must replace its valve within 30 days." in units(94.0)
+    # A text layer's paragraph breaks are not trusted (unchanged behaviour): the lines run on.
+    assert not any(u.startswith("Notice No.") and u.endswith("river") for u in units(None))

@@ -157,6 +157,28 @@ def test_filters_fail_closed(settings, hashing_embedder, corpus):
     assert sources == {"zones/alpha/reports/baseline.html", "frameworks/guide.md"}
 
 
+@pytest.mark.parametrize("chroma", [False, True], ids=["in-memory", "chroma"])
+def test_chunks_carry_their_language_and_a_language_filter_keeps_to_it(settings, hashing_embedder, corpus,
+                                                                       chroma, tmp_path):
+    (corpus / "zones" / "alpha" / "summary-km.md").write_text(
+        "# សេចក្តីសង្ខេប\n\nរោងចក្រប្រព្រឹត្តកម្មទឹកកខ្វក់រួមមានសមត្ថភាព ៤៥០០ ម៉ែត្រគូបក្នុងមួយថ្ងៃ។\n",
+        encoding="utf-8")
+    store = ChromaStore(settings, path=tmp_path / "chroma") if chroma else InMemoryStore()
+    index = _index(settings, hashing_embedder, store)
+    build_index(index, corpus)
+    vec = hashing_embedder.embed_query("wastewater")
+
+    def sources(languages: tuple[str, ...]) -> set[str]:
+        hits = index.store.query(vec, 50, Filter(languages=languages))
+        return {c.source for c in index.docs.get_chunks([h[0] for h in hits]).values()}
+
+    assert sources(("km",)) == {"zones/alpha/summary-km.md"}
+    english = sources(("en",))
+    assert "zones/alpha/summary-km.md" not in english and "frameworks/guide.md" in english
+    assert sources(()) == set()
+    index.close()
+
+
 @pytest.mark.parametrize(
     "name",
     [pytest.param(n, id=n) for n in json.loads((PDF_ZOO / "expected.json").read_text())],

@@ -19,13 +19,7 @@ from assistant.conflicts import conflict_note, figures, with_conflicts
 from assistant.quantities import extract_quantities
 from assistant.query import QueryPlan
 from assistant.settings import Settings, default
-from assistant.text import (
-    content_terms,
-    has_number,
-    overlap,
-    split_sentences,
-    words,
-)
+from assistant.text import content_terms, has_number, overlap, split_sentences, words
 from assistant.types import REFUSAL, Answer, Citation, ScoredChunk
 from assistant.word_overlap import WordOverlap
 from indexing.embed import Embedder

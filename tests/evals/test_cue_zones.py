@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from evals.cue_zones import cue_lists, zones_per_cue
+from evals.cue_zones import ONE_ZONE_KEPT, chunks_of_indexes, cue_lists, one_zone_cues, zones_per_cue
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "assistant" / "dossier"))
 from dossier_chunks import chunk  # noqa: E402
@@ -28,3 +28,10 @@ def test_zones_are_counted_per_phrasing_and_unzoned_documents_are_left_out() -> 
     assert counts[("PLAN_CUES", r"\bplanned\b")] == {"north", "south"}
     assert counts[("PARTIAL_CUES", r"\bstill\b")] == {"south"}
     assert counts[("PLAN_CUES", r"\bscheduled\b")] == set()
+
+
+def test_no_cue_matches_in_one_zone_only_but_the_three_kept_on_measurement(
+        sample_index_template: Path, independent_index_template: Path) -> None:
+    """Issue #15: a cue found in one zone's documents across both corpora was fitted to them."""
+    chunks = chunks_of_indexes([sample_index_template, independent_index_template])
+    assert one_zone_cues(chunks) <= ONE_ZONE_KEPT

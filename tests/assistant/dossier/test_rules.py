@@ -51,7 +51,7 @@ ALL_PERCENT = Threshold(">=", 100.0, "%")
         ),
         ("No warnings, fines or orders were open against the zone or any tenant.", OPERATING),
         ("Data on social and economic performance could not be obtained.", UNKNOWN),
-        ("The team received no information on whether any treated wastewater is reused.", UNKNOWN),
+        ("No information on whether any treated wastewater is reused was made available.", UNKNOWN),
         ("Prepare an energy management plan with targets.", NEUTRAL),
         ("Hazardous waste must be handed to licensed contractors.", NEUTRAL),
     ],

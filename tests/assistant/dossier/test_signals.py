@@ -54,9 +54,9 @@ def test_a_dated_target_of_an_adopted_plan_is_operation() -> None:
 @pytest.mark.parametrize(
     ("sentence", "stance"),
     [
-        ("Three violation notices from the province remain open.", ABSENT),
+        ("Three open violation notices from the province are on file.", ABSENT),
         ("An unresolved warning about the boiler stack is on file.", ABSENT),
-        ("Drainage audit: Status: 4 findings outstanding; Date: May 2024.", ABSENT),
+        ("Drainage audit: Status: 4 outstanding findings; Date: May 2024.", ABSENT),
         ("There were no fines or unresolved notices against the estate in 2023.", OPERATING),
     ],
 )

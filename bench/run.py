@@ -43,12 +43,15 @@ class Mode:
     quality: bool
     profiles: bool
     peak_seconds: float  # matmul peak measurement, before and after the embedders
+    # The int8 row needs its own export (a torch export plus quantisation, ~20 s of CPU on a
+    # fresh clone) and decides nothing in quick mode: the full run's int8 stage decides.
+    embed_backends: tuple[str, ...] = ("torch", "onnx", "onnx-int8")
 
 
 # >= 1,000 pages for the three A/B pairs (issue 19): ~1,050 pages, 9 copies of the sample.
 FULL = Mode("full", 1000, 3, (0, 10_000, 100_000), 60, 400, True, True, 3.0)
 # One copy of the sample corpus (~120 pages, every format): the A/B pair is most of quick mode.
-QUICK = Mode("quick", 100, 1, (0,), 10, 60, False, False, 1.0)
+QUICK = Mode("quick", 100, 1, (0,), 10, 60, False, False, 1.0, ("torch", "onnx"))
 
 
 def log(msg: str) -> None:
@@ -91,6 +94,14 @@ def _default_backend() -> str:
     return Settings().embedding_backend
 
 
+def _cpu() -> float:
+    """CPU seconds of this process and of its children that have ended (builds, servers)."""
+    import resource
+
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def _load() -> float:
     return round(os.getloadavg()[0], 2)
 
@@ -99,6 +110,7 @@ def _load() -> float:
 def stage(results: dict[str, Any], name: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
     log(f"[{name}] (load average {_load()})")
     started = time.perf_counter()
+    cpu_before = _cpu()
     load_before = _load()
     try:
         value = fn(*args, **kwargs)
@@ -109,7 +121,8 @@ def stage(results: dict[str, Any], name: str, fn: Any, *args: Any, **kwargs: Any
         results.setdefault("_failed", {})[name] = value["error"]
     results[name] = value
     results.setdefault("_stages", {})[name] = {
-        "seconds": round(time.perf_counter() - started, 1), "load_before": load_before,
+        "seconds": round(time.perf_counter() - started, 1),
+        "cpu_seconds": round(_cpu() - cpu_before, 1), "load_before": load_before,
         "load_after": _load(), "date": dt.datetime.now().strftime("%Y-%m-%d %H:%M")}
     if _WRITE is not None:  # a partial report survives an interrupted run
         _WRITE(results)
@@ -128,7 +141,7 @@ def run_indexing(mode: Mode) -> dict[str, Any]:
     export_s = ensure_model_export()
     if export_s:
         log(f"  exported the ONNX model once, before the timed builds: {export_s:.1f} s")
-    out = run_pairs(corpus.root, corpus.pages, mode.pairs, log=log)
+    out = run_pairs(corpus.root, corpus.pages, mode.pairs, stages=True, log=log)
     out["corpus"] = corpus.as_dict()
     out["export_seconds"] = export_s
     return out
@@ -158,16 +171,31 @@ def run_quality() -> dict[str, Any]:
     return out
 
 
-def run_stages(mode: Mode) -> dict[str, Any]:
-    """One instrumented build of the A/B corpus (bench.stages): seconds per stage."""
+def run_stages(mode: Mode, indexing: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Seconds and CPU per stage of our build (bench.stages): the last A/B pair's build of
+    ours, which ran instrumented, or (without one, e.g. ``--only stages``) one more build."""
     from bench.corpus import generate
     from bench.indexing import ensure_model_export, run_child
 
-    corpus = generate(mode.pages)
-    ensure_model_export()
-    run = run_child("ours", corpus.root, WORK / "stages", corpus.pages, stages=True)
-    out = {"pages": corpus.pages, "wall": run.wall, "chunks": run.chunks,
-           "build_seconds": run.detail["build_seconds"], "stages": run.detail["stage_times"]}
+    pairs = (indexing or {}).get("pairs") or []
+    last = pairs[-1] if pairs else None
+    if last is not None and "stage_times" in last["ours"]["detail"]:
+        ours, base = last["ours"], last["baseline"]
+        detail, wall, cpu, chunks, pages = (ours["detail"], ours["wall"], ours["cpu"],
+                                            ours["chunks"], ours["pages"])
+        source = f"pair {len(pairs)}"
+        baseline = {"wall": base["wall"], "cpu": base["cpu"], "stages": base["detail"]["stages"],
+                    "cpu_stages": base["detail"].get("cpu_stages", {})}
+    else:
+        corpus = generate(mode.pages)
+        ensure_model_export()
+        run = run_child("ours", corpus.root, WORK / "stages", corpus.pages, stages=True)
+        detail, wall, cpu, chunks, pages = run.detail, run.wall, run.cpu, run.chunks, corpus.pages
+        source, baseline = "a separate build", None
+    out = {"pages": pages, "wall": wall, "cpu": cpu, "chunks": chunks, "source": source,
+           "build_seconds": detail["build_seconds"], "stages": detail["stage_times"],
+           "counts": detail.get("stage_counts", {}), "cpu_stages": detail.get("cpu_stages", {}),
+           "baseline": baseline}
     for name, st in sorted(out["stages"].items(), key=lambda kv: -kv[1]["seconds"]):
         log(f"  {name:<40} {st['seconds']:8.2f} s  ({st['calls']} calls)")
     return out
@@ -439,6 +467,21 @@ def render(r: dict[str, Any], mode: Mode) -> str:
     add("```")
     add("")
 
+    if stages:
+        add("## This run, stage by stage")
+        add("")
+        add("Wall time, CPU time (this process plus the child processes that ended in the stage: "
+            "index builds, `eip ask`, the server; it does not grow when other work shares the "
+            "cores, wall time does) and the 1-minute load average before and after.")
+        add("")
+        add("| stage | date | wall s | CPU s | load before | load after |")
+        add("| --- | --- | ---: | ---: | ---: | ---: |")
+        for name, st in stages.items():
+            cpu = st.get("cpu_seconds")
+            add(f"| {name} | {st.get('date', '')} | {st['seconds']:.1f} | "
+                f"{'-' if cpu is None else f'{cpu:.1f}'} | {st['load_before']:.1f} | "
+                f"{st['load_after']:.1f} |")
+        add("")
     idx = r.get("indexing", {})
     add("## Indexing: the project's pipeline vs the LangChain baseline")
     add("")
@@ -473,6 +516,12 @@ def render(r: dict[str, Any], mode: Mode) -> str:
         add("")
         add(f"**Ratio (baseline time / our time): median {ra['median']:.2f}x** "
             f"(min {ra['min']:.2f}x, max {ra['max']:.2f}x).")
+        if "cpu_ratio" in idx:
+            cr = idx["cpu_ratio"]
+            add("")
+            add(f"CPU seconds (baseline / ours, the same pairs; load does not inflate CPU time "
+                f"the way it inflates wall time): median {cr['median']:.2f}x (min {cr['min']:.2f}x, "
+                f"max {cr['max']:.2f}x).")
         add("")
         add("| | ours (median) | baseline (median) |")
         add("| --- | ---: | ---: |")
@@ -544,18 +593,36 @@ def render(r: dict[str, Any], mode: Mode) -> str:
     if "stages" in st:
         add("## Where an index build's time goes")
         add("")
-        add(f"One instrumented build of the A/B corpus ({st['pages']:,} pages, {st['chunks']:,} chunks; "
-            f"`build_index` {st['build_seconds']:.1f} s, process {st['wall']:.1f} s; "
-            "`bench/stages.py` wraps each stage and adds up its wall time). Parsing and chunking "
-            "run on the prefetch thread, overlapped with the main thread; what the main thread "
+        cpu_note = (f", process CPU {st['cpu']:.1f} s with the sandbox parser" if "cpu" in st else "")
+        add(f"One instrumented build of the A/B corpus ({st.get('source', 'a separate build')}; "
+            f"{st['pages']:,} pages, {st['chunks']:,} chunks; `build_index` {st['build_seconds']:.1f} s, "
+            f"process {st['wall']:.1f} s{cpu_note}; `bench/stages.py` wraps each stage and adds up "
+            "its wall time and the CPU time of the thread that ran it). Parsing and chunking "
+            "run on the prefetch thread, overlapped with the main thread; the parse itself "
+            "happens in the sandbox process, whose CPU is its own row. What the main thread "
             "waited for them is its own row. The model runs on two worker threads, so their "
             "summed time exceeds the wall time they took.")
         add("")
-        add("| stage | seconds | share of build_index | calls |")
-        add("| --- | ---: | ---: | ---: |")
+        add("| stage | seconds | CPU s | share of build_index | calls |")
+        add("| --- | ---: | ---: | ---: | ---: |")
         for name, t in stage_rows(st):
-            add(f"| {name} | {t['seconds']:.2f} | {t['seconds'] / st['build_seconds']:.1%} | {t['calls']} |")
+            cpu = t.get("cpu")
+            add(f"| {name} | {t['seconds']:.2f} | {'-' if cpu is None else f'{cpu:.2f}'} | "
+                f"{t['seconds'] / st['build_seconds']:.1%} | {t['calls']} |")
         add("")
+        counts = st.get("counts") or {}
+        if counts.get("tokens"):
+            pos = counts.get("positions (padded)", 0)
+            add(f"The model ran over {counts['tokens']:,} tokens in {pos:,} positions (padding "
+                f"{1 - counts['tokens'] / pos:.1%}).")
+            add("")
+        b = st.get("baseline")
+        if b and b.get("cpu_stages"):
+            add(f"The baseline's build of the same pair ({b['wall']:.1f} s wall, {b['cpu']:.1f} s "
+                "CPU), by stage (wall s / process CPU s): " + ", ".join(
+                    f"{k} {b['stages'][k]:.1f} / {b['cpu_stages'][k]:.1f}" for k in b["cpu_stages"])
+                + ".")
+            add("")
     emb = r.get("embedding", {})
     add("## Embedding ceiling")
     add("")
@@ -755,12 +822,12 @@ def main(argv: list[str] | None = None) -> int:
     if want("reindex"):
         stage(results, "reindex", run_reindex, mode)
     if want("stages"):
-        stage(results, "stages", run_stages, mode)
+        stage(results, "stages", run_stages, mode, results.get("indexing"))
     if want("quality") and mode.quality:
         stage(results, "quality", run_quality)
     if want("embedding"):
-        stage(results, "embedding", embedding.run, mode.embed_texts, peak_seconds=mode.peak_seconds,
-              log=log)
+        stage(results, "embedding", embedding.run, mode.embed_texts, mode.embed_backends,
+              peak_seconds=mode.peak_seconds, log=log)
     profile_dir = PROFILES if mode.profiles else None
     if want("query"):
         stage(results, "query", query.run, mode.scales, profile_dir=profile_dir, log=log)

@@ -6,7 +6,8 @@ running the model:
 
 - ours: the sandbox parser, ``chunk_document`` and ``index_text`` (what ``_flush`` embeds),
   batched the way :class:`indexing.embed.OnnxEmbedder` batches (per flush, distinct texts,
-  sorted by token length, ``batch_size`` rows);
+  sorted by token length, at most ``BATCH_TOKENS`` positions and 16 rows; and, for
+  comparison, 16 rows each as before);
 - the baseline: the LangChain loaders and ``RecursiveCharacterTextSplitter(1000, 200)``,
   batched the way sentence-transformers' ``encode`` does (all texts in one call, sorted by
   character length, 32 rows).
@@ -69,20 +70,28 @@ def _tokenizer() -> Any:
     return tok
 
 
-def account_ours(flushes: list[list[str]], tok: Any, batch: int) -> Accounting:
-    """``flushes``: the texts of each ``_flush`` call, in order."""
+def account_ours(flushes: list[list[str]], tok: Any, batch: int, budget: int | None = None
+                 ) -> Accounting:
+    """``flushes``: the texts of each ``_flush`` call, in order; ``budget``: token positions
+    per batch (:data:`indexing.embed.BATCH_TOKENS`), None for ``batch`` rows each."""
+    from indexing.embed import length_batches
+
     texts = tokens = truncated = padded = batches = distinct = 0
     for flush in flushes:
         unique = list(dict.fromkeys(flush))
-        lengths = [len(e.ids) for e in tok.encode_batch(unique)]
-        truncated += sum(n > MAX_LENGTH for n in lengths)
-        lengths = sorted((min(n, MAX_LENGTH) for n in lengths), reverse=True)
-        p, b = padded_positions(lengths, batch)
+        raw = [len(e.ids) for e in tok.encode_batch(unique)]
+        truncated += sum(n > MAX_LENGTH for n in raw)
+        lengths = [min(n, MAX_LENGTH) for n in raw]
+        if budget:
+            groups = length_batches(lengths, max_rows=batch, max_tokens=budget)
+        else:
+            order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
+            groups = [order[s : s + batch] for s in range(0, len(order), batch)]
         texts += len(flush)
         distinct += len(unique)
         tokens += sum(lengths)
-        padded += p
-        batches += b
+        padded += sum(len(g) * max(lengths[i] for i in g) for g in groups)
+        batches += len(groups)
     return Accounting(texts, distinct, tokens, truncated, padded, batches)
 
 
@@ -158,12 +167,16 @@ def run(pages: int, *, batch: int = 16) -> dict[str, Any]:
     tok = _tokenizer()
     flushes, ours_cpu = ours_texts(corpus.root)
     base, base_cpu = baseline_texts(corpus.root)
-    ours = account_ours(flushes, tok, batch)
+    from indexing.embed import BATCH_TOKENS
+
+    ours = account_ours(flushes, tok, batch, BATCH_TOKENS)
+    rows_only = account_ours(flushes, tok, batch)
     baseline = account_st(base, tok)
-    out = {"pages": corpus.pages, "documents": corpus.documents,
+    out = {"pages": corpus.pages, "documents": corpus.documents, "batch_tokens": BATCH_TOKENS,
            "ours": asdict(ours) | {"padding_share": ours.padding_share, "cpu": ours_cpu},
            "baseline": asdict(baseline) | {"padding_share": baseline.padding_share,
                                            "cpu": base_cpu},
+           "ours_16_rows": asdict(rows_only) | {"padding_share": rows_only.padding_share},
            "ratio_padded": ours.padded / baseline.padded,
            "ratio_tokens": ours.tokens / baseline.tokens,
            "rusage_children_cpu": (lambda u: u.ru_utime + u.ru_stime)(

@@ -170,9 +170,10 @@ class SentenceTransformerEmbedder:
 
 
 #: Token positions (rows x padded length) per model run. A run's activations grow with it
-#: (the attention scores with rows x length^2), and past a few hundred positions they leave
-#: the cache: at 512, chunk texts cost 13-20% less CPU per token than 16 rows of up to 256
-#: tokens, and sentences no more (docs/benchmarks.md, "Batch size").
+#: (the attention scores with rows x length^2), and bigger runs measured dearer per token
+#: here (presumably out of cache): at 512, chunk texts cost 10-17% less CPU per token than
+#: 16 rows of up to 256 tokens, and sentences 4% less (docs/benchmarks.md, "Why ONNX's
+#: embedding speed-up ...").
 BATCH_TOKENS = 512
 
 

@@ -268,13 +268,14 @@ def find_tables(page: Any) -> list[Any]:
     """``page.find_tables()`` (default settings), converting only the chars a table can hold.
 
     pdfplumber turns every object of a page into a dict before it looks for ruling lines;
-    on our tabular pages the characters are ~99% of the objects and most of the table pass's
-    CPU (docs/benchmarks.md), yet only the ones inside a table are ever read (by
-    ``Table.extract``). So the page's other objects are converted first, the tables are found
-    from their edges alone (the default "lines" strategies read no text), and then only the
-    characters that overlap a table's box are converted, in their original order: ``extract``
-    filters them by the same box, so it returns what it would have. Any pdfplumber without
-    the internals this relies on gets the plain call.
+    on our tabular pages nearly all of them are characters, and converting them was most of
+    the table pass's CPU (docs/benchmarks.md), yet only the ones inside a table are ever read
+    (by ``Table.extract``). So the page's other objects are converted first, the tables are
+    found from their edges alone (the default "lines" strategies read no text), and then only
+    the characters that overlap a table's box are converted, in their original order:
+    ``extract`` filters them by the same box, so it returns what it would have. ``page`` is
+    left holding only those characters, so use it for these tables only. Any pdfplumber
+    without the internals this relies on gets the plain call.
     """
     try:
         from pdfminer.layout import LTChar, LTContainer

@@ -376,8 +376,8 @@ INDEXING_WHY = (
     "fp32 ONNX Runtime does that ~1.5x faster than torch (it already runs at 67-76% of the "
     "measured matmul peak, embedding table). Our parsing (pdfplumber's table pass on tabular "
     "pages) costs ~5x the baseline loaders' CPU on top and, on two cores, is taken from the "
-    "model's workers. So the CPU ratio is ~1.4-1.6x and the wall ratio follows it on a quiet "
-    "machine; \"97% of the main thread\" was the main thread's wall time waiting for the "
+    "model's workers. So the CPU ratio is ~1.3-1.4x (357 pages) and the wall ratio follows it "
+    "under steady load; \"97% of the main thread\" was the main thread's wall time waiting for the "
     "model, not the build's CPU. 2x needs fewer positions (the chunking, which moves retrieval) "
     "or the int8 model (opt-in on retrieval quality, above)")
 ASK_100K_WHY = (

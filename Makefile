@@ -55,7 +55,8 @@ eval: install
 	$(BIN)/eip eval --questions evals/questions.jsonl --compare --report docs/eval.md
 
 # Benchmarks against the LangChain baseline; both rewrite docs/benchmarks.md. The full run
-# indexes >= 2,000 pages three times with each pipeline (see the doc for how long that takes).
+# indexes ~1,070 pages three times with each pipeline, alternating (see the doc for how long
+# that takes); the quick run one pair at ~120 pages.
 BENCH_STAMP := $(VENV)/.bench-installed
 
 $(BENCH_STAMP): $(STAMP) pyproject.toml

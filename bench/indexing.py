@@ -105,46 +105,51 @@ def _hf_embeddings_class() -> Any:
 
 def baseline_build(corpus: Path, data: Path) -> dict[str, Any]:
     """Index ``corpus`` the LangChain way into ``data``; returns counts and stage times."""
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     from langchain_chroma import Chroma
     from langchain_text_splitters import RecursiveCharacterTextSplitter
 
     from indexing.embed import bundled_model_path
 
     HuggingFaceEmbeddings = _hf_embeddings_class()
-    t1 = time.perf_counter()
+    t1, c1 = time.perf_counter(), time.process_time()
     docs = baseline_documents(corpus)
-    t2 = time.perf_counter()
+    t2, c2 = time.perf_counter(), time.process_time()
     splits = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200).split_documents(docs)
     embeddings = HuggingFaceEmbeddings(model_name=str(bundled_model_path()),
                                        model_kwargs={"device": "cpu"},
                                        encode_kwargs={"normalize_embeddings": True})
-    t3 = time.perf_counter()
+    t3, c3 = time.perf_counter(), time.process_time()
     store = Chroma.from_documents(splits, embeddings, persist_directory=str(data / "chroma"),
                                   collection_name="baseline",
                                   collection_metadata={"hnsw:space": "cosine"})
-    t4 = time.perf_counter()
+    t4, c4 = time.perf_counter(), time.process_time()
     return {"chunks": len(splits), "documents": len(docs), "store": store,
             "stages": {"imports": t1 - t0, "load": t2 - t1, "split+model": t3 - t2,
-                       "embed+store": t4 - t3}}
+                       "embed+store": t4 - t3},
+            # process CPU (every thread: torch's intra-op pool included)
+            "cpu_stages": {"imports": c1 - c0, "load": c2 - c1, "split+model": c3 - c2,
+                           "embed+store": c4 - c3}}
 
 
 def ours_build(corpus: Path, data: Path) -> dict[str, Any]:
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     from assistant.settings import load_settings
     from indexing import build_index, open_index
 
     settings = load_settings(data_dir=data, corpus_dir=corpus)
     index = open_index(settings, must_exist=False)
-    t1 = time.perf_counter()
+    t1, c1 = time.perf_counter(), time.process_time()
     report = build_index(index, corpus)
-    t2 = time.perf_counter()
+    t2, c2 = time.perf_counter(), time.process_time()
     index.close()
     return {"chunks": report.chunks_added, "chunks_total": report.chunks_total,
             "files": len(report.indexed), "unchanged": report.unchanged,
             "failed": len(report.failed), "build_seconds": report.seconds,
             "backend": settings.embedding_backend,
-            "stages": {"imports+open": t1 - t0, "build_index": t2 - t1}}
+            "stages": {"imports+open": t1 - t0, "build_index": t2 - t1},
+            # this process's CPU (the sandbox parser's is in the parent's rusage of the child)
+            "cpu_stages": {"imports+open": c1 - c0, "build_index": c2 - c1}}
 
 
 def child(argv: list[str]) -> int:
@@ -173,6 +178,7 @@ def child(argv: list[str]) -> int:
     result["seconds_in_process"] = time.perf_counter() - started
     if timers is not None:
         result["stage_times"] = timers.as_dict()
+        result["stage_counts"] = dict(timers.counts)
     if profiler is not None:
         profiler.stop()
         args.profile.parent.mkdir(parents=True, exist_ok=True)
@@ -234,8 +240,13 @@ def summary(values: list[float]) -> dict[str, float]:
 
 
 def run_pairs(corpus: Path, pages: int, pairs: int, *, ours_env: dict[str, str] | None = None,
-              log: Any = print) -> dict[str, Any]:
-    """A B A B ...: ``pairs`` builds of each, alternating, ours first in odd pairs."""
+              stages: bool = False, log: Any = print) -> dict[str, Any]:
+    """A B A B ...: ``pairs`` builds of each, alternating, ours first in odd pairs.
+
+    ``stages``: our builds run instrumented (:mod:`bench.stages`), so the stage table comes
+    from a timed build instead of one more; the wrappers' cost (a few hundred calls per
+    build) counts against ours.
+    """
     runs: list[tuple[Run, Run]] = []
     base = WORK / "runs"
     for n in range(pairs):
@@ -243,13 +254,16 @@ def run_pairs(corpus: Path, pages: int, pairs: int, *, ours_env: dict[str, str] 
         got: dict[str, Run] = {}
         for impl in order:
             env = ours_env if impl == "ours" else None
-            got[impl] = run_child(impl, corpus, base / f"{impl}-{n}", pages, env=env)
+            got[impl] = run_child(impl, corpus, base / f"{impl}-{n}", pages, env=env,
+                                  stages=stages and impl == "ours")
             r = got[impl]
             log(f"  pair {n + 1}/{pairs} {impl:<8} {r.wall:7.1f} s  {r.pages_per_s:6.1f} pages/s  "
                 f"{r.chunks_per_s:6.1f} chunks/s  peak {r.peak_rss_mib:6.0f} MiB")
         runs.append((got["ours"], got["baseline"]))
     ratios = [b.wall / o.wall for o, b in runs]
+    cpu_ratios = [b.cpu / o.cpu for o, b in runs]
     return {
+        "cpu_ratio": summary(cpu_ratios),
         "pairs": [{"ours": asdict(o), "baseline": asdict(b), "ratio": b.wall / o.wall}
                   for o, b in runs],
         "ratio": summary(ratios),

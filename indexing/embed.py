@@ -169,6 +169,35 @@ class SentenceTransformerEmbedder:
         return self.embed_documents([text])[0]
 
 
+#: Token positions (rows x padded length) per model run. A run's activations grow with it
+#: (the attention scores with rows x length^2), and bigger runs measured dearer per token
+#: here (presumably out of cache): at 512, chunk texts cost 10-17% less CPU per token than
+#: 16 rows of up to 256 tokens, and sentences 4% less (docs/benchmarks.md, "Why ONNX's
+#: embedding speed-up ...").
+BATCH_TOKENS = 512
+
+
+def length_batches(lengths: list[int], *, max_rows: int, max_tokens: int) -> list[list[int]]:
+    """Indices of ``lengths`` grouped for model runs: longest first, so a batch pads little.
+
+    A batch takes rows while ``rows x its longest length`` stays within ``max_tokens`` and it
+    has fewer than ``max_rows``; a single text longer than the budget is a batch of its own.
+    Every index appears once.
+    """
+    order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
+    groups: list[list[int]] = []
+    current: list[int] = []
+    for i in order:
+        if current and (len(current) >= max_rows
+                        or (len(current) + 1) * lengths[current[0]] > max_tokens):
+            groups.append(current)
+            current = []
+        current.append(i)
+    if current:
+        groups.append(current)
+    return groups
+
+
 def _usable_cpus() -> int:
     """CPUs this process may run on (the affinity mask where the OS has one)."""
     try:
@@ -190,7 +219,8 @@ class OnnxEmbedder:
     without importing torch. Tokenisation uses the model's own ``tokenizer.json``; mean
     pooling over the attention mask and L2 normalisation follow the model's pooling config,
     as sentence-transformers does. Texts are sorted by length before batching so a batch
-    pads to similar lengths, and batches run on one single-threaded worker per CPU.
+    pads to similar lengths, a batch holds at most :data:`BATCH_TOKENS` token positions, and
+    batches run on one single-threaded worker per CPU.
 
     With ``fallback`` (fp32 only: torch computes the same vectors), an export that cannot be
     made or loaded hands the work to :class:`SentenceTransformerEmbedder` with a warning.
@@ -341,10 +371,10 @@ class OnnxEmbedder:
 
     def _encode(self, texts: list[str]) -> NDArray[np.float32]:
         encodings = self._tokenizer.encode_batch(texts)
-        order = sorted(range(len(texts)), key=lambda i: -len(encodings[i].ids))
         # Small inputs (a question's sentences) are split so every worker gets a share.
-        size = min(self._batch_size, -(-len(order) // self._workers))
-        groups = [order[start : start + size] for start in range(0, len(order), size)]
+        rows = min(self._batch_size, -(-len(texts) // self._workers))
+        groups = length_batches([len(e.ids) for e in encodings], max_rows=rows,
+                                max_tokens=BATCH_TOKENS)
         out = np.zeros((len(texts), self._dimension), dtype=np.float32)
 
         def run(rows: list[int]) -> NDArray[np.float32]:

@@ -238,7 +238,7 @@ class _PdfTables:
                 import pdfplumber
 
                 self._pdf = pdfplumber.open(self.path)
-            found = self._pdf.pages[index].find_tables()
+            found = find_tables(self._pdf.pages[index])
             if not found:
                 return None
             text, replaced = flat, 0
@@ -262,6 +262,61 @@ class _PdfTables:
         except Exception as exc:  # a table we cannot read leaves the pypdf text in place
             logger.warning("PDF '%s': page %d: table extraction failed: %s", self.path, index + 1, exc)
             return None
+
+
+def find_tables(page: Any) -> list[Any]:
+    """``page.find_tables()`` (default settings), converting only the chars a table can hold.
+
+    pdfplumber turns every object of a page into a dict before it looks for ruling lines;
+    on our tabular pages nearly all of them are characters, and converting them was most of
+    the table pass's CPU (docs/benchmarks.md), yet only the ones inside a table are ever read
+    (by ``Table.extract``). So the page's other objects are converted first, the tables are
+    found from their edges alone (the default "lines" strategies read no text), and then only
+    the characters that overlap a table's box are converted, in their original order:
+    ``extract`` filters them by the same box, so it returns what it would have. ``page`` is
+    left holding only those characters, so use it for these tables only. Any pdfplumber
+    without the internals this relies on gets the plain call.
+    """
+    try:
+        from pdfminer.layout import LTChar, LTContainer
+
+        if page.pdf.laparams is not None or hasattr(page, "_objects"):
+            return page.find_tables()
+        chars: list[Any] = []
+        objects: dict[str, list[Any]] = {}
+
+        def walk(items: list[Any]) -> None:
+            for obj in items:
+                if isinstance(obj, LTContainer):  # laparams None: only its children count
+                    walk(obj._objs)
+                elif isinstance(obj, LTChar):
+                    chars.append(obj)
+                else:
+                    attr = page.process_object(obj)
+                    if attr["object_type"] != "anno":
+                        objects.setdefault(attr["object_type"], []).append(attr)
+
+        walk(page.layout._objs)
+        page._objects = objects
+        tables = page.find_tables()
+        if tables:
+            objects["char"] = [page.process_object(c) for c in chars
+                               if any(_overlaps(page, c, t.bbox) for t in tables)]
+        return tables
+    except (ImportError, AttributeError, KeyError, TypeError):
+        if hasattr(page, "_objects"):
+            del page._objects
+        return page.find_tables()
+
+
+def _overlaps(page: Any, char: Any, bbox: tuple[float, float, float, float]) -> bool:
+    """Whether a pdfminer char's box, in pdfplumber's coordinates, touches ``bbox`` (+1 pt)."""
+    mb_x0, mb_top = page.mediabox[:2]
+    top = page.height - char.y1 + mb_top
+    bottom = page.height - char.y0 + mb_top
+    x0, x1 = char.x0 + mb_x0, char.x1 + mb_x0
+    left, upper, right, lower = bbox
+    return x1 >= left - 1 and x0 <= right + 1 and bottom >= upper - 1 and top <= lower + 1
 
 
 def _line_shape(line: str) -> str:

@@ -72,3 +72,34 @@ def test_onnx_embedder_matches_sentence_transformers(tmp_path) -> None:
     assert float((int8.embed_documents(texts) * reference).sum(axis=1).min()) > 0.97
     assert fp32.export_path().exists() and int8.export_path().exists()
     np.testing.assert_allclose(fp32.embed_query(texts[0]), got[0], atol=1e-5)
+
+
+def test_length_batches_cover_every_text_once_longest_first_within_the_budget() -> None:
+    from indexing.embed import length_batches
+
+    lengths = [5, 300, 40, 40, 12, 256, 7, 90, 90, 90, 3]
+    groups = length_batches(lengths, max_rows=3, max_tokens=200)
+    assert sorted(i for g in groups for i in g) == list(range(len(lengths)))
+    flat = [lengths[i] for g in groups for i in g]
+    assert flat == sorted(lengths, reverse=True)  # so each batch pads to similar lengths
+    for g in groups:
+        assert len(g) <= 3
+        assert len(g) == 1 or len(g) * max(lengths[i] for i in g) <= 200
+    # 300 and 256 alone (over budget); 3 x 90 > 200; max_rows caps 40, 12, 7
+    assert [[lengths[i] for i in g] for g in groups] == [[300], [256], [90, 90], [90, 40], [40, 12, 7], [5, 3]]
+
+
+@pytest.mark.model
+@pytest.mark.slow
+def test_onnx_batching_gives_each_text_its_own_vector_in_input_order(tmp_path) -> None:
+    from indexing.embed import OnnxEmbedder
+
+    texts = ["Wastewater is treated at the central plant before discharge. " * n for n in
+             (1, 9, 3, 30, 2, 1)] + ["The zone has 58 firms.", "", "x"]
+    batched = OnnxEmbedder(models_dir=tmp_path, threads=2)
+    single = OnnxEmbedder(models_dir=tmp_path, threads=1)
+    alone = np.stack([single.embed_documents([t])[0] for t in texts])
+    got = batched.embed_documents(texts)
+    np.testing.assert_allclose(got, alone, atol=1e-5)  # padding never leaks into a vector
+    dup = batched.embed_documents([texts[3], texts[0], texts[3]])
+    np.testing.assert_allclose(dup, got[[3, 0, 3]], atol=1e-5)

@@ -307,3 +307,37 @@ def test_pdf_zoo(name: str, entry: dict[str, object]) -> None:
     else:
         assert err.value.kind in {"corrupt", "encrypted", "empty"}
     assert name in str(err.value)
+
+
+# --------------------------------------------------------------------------- table pass
+
+SAMPLE_CORPUS = Path(__file__).resolve().parents[2] / "corpus"
+
+
+@pytest.mark.parametrize("name", [
+    "frameworks/eip-framework-guide.pdf",  # 8 pages with one table, 3 without
+    "zones/prey-nob-coastal/sez-profile-2022.pdf",  # a page with two tables
+])
+def test_table_pass_finds_and_reads_the_tables_plain_pdfplumber_does(name: str) -> None:
+    import pdfplumber
+
+    from indexing.parse.pdf import find_tables
+
+    path = SAMPLE_CORPUS / name
+    with pdfplumber.open(path) as plain, pdfplumber.open(path) as lazy:
+        for ours, theirs in zip(lazy.pages, plain.pages, strict=True):
+            expected = [(t.bbox, t.extract()) for t in theirs.find_tables()]
+            got = [(t.bbox, t.extract()) for t in find_tables(ours)]
+            assert got == expected, f"page {theirs.page_number}"
+            # Only the characters inside a table were converted.
+            assert len(ours.chars) < len(theirs.chars) or not theirs.chars
+
+
+def test_table_pass_falls_back_to_plain_pdfplumber_when_its_internals_differ() -> None:
+    from indexing.parse.pdf import find_tables
+
+    class Page:  # no .pdf.laparams, no .layout: not the pdfplumber it was written for
+        def find_tables(self) -> list[str]:
+            return ["plain"]
+
+    assert find_tables(Page()) == ["plain"]

@@ -170,15 +170,19 @@ def split_sentences(text: str, *, max_len: int = 240) -> list[str]:
     return units
 
 
-def overlap(question_terms: list[str], text: str) -> float:
-    """Share of the question's terms found in ``text`` (numbers count double)."""
+def term_weight(term: str) -> float:
+    """How much a question term counts in word overlap: a figure double."""
+    return 2.0 if has_number(term) else 1.0
+
+
+def term_overlap(question_terms: list[str], have: set[str] | frozenset[str]) -> float:
+    """Share of the question's terms among ``have`` (a text's ``content_terms``), by weight."""
     if not question_terms:
         return 0.0
-    have = set(content_terms(text))
-    total = matched = 0.0
-    for term in question_terms:
-        weight = 2.0 if has_number(term) else 1.0
-        total += weight
-        if term in have:
-            matched += weight
-    return matched / total
+    total = sum(term_weight(t) for t in question_terms)
+    return sum(term_weight(t) for t in question_terms if t in have) / total
+
+
+def overlap(question_terms: list[str], text: str) -> float:
+    """Share of the question's terms found in ``text`` (numbers count double)."""
+    return term_overlap(question_terms, set(content_terms(text)))

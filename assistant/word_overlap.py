@@ -15,7 +15,7 @@ from collections.abc import Collection, Sequence
 
 import numpy as np
 
-from assistant.text import STOPWORDS, content_terms, has_number, overlap, stem, words
+from assistant.text import STOPWORDS, content_terms, has_number, stem, term_overlap, term_weight, words
 from indexing.embed import Embedder
 
 # Only Latin-script words are compared by meaning: the bundled English model gives Khmer
@@ -49,12 +49,12 @@ class WordOverlap:
         """
         drop = frozenset(drop)
         terms = content_terms(question, drop=drop)
-        exact = [overlap(terms, s) for s in sentences]
+        have = [set(content_terms(s)) for s in sentences]
+        exact = [term_overlap(terms, h) for h in have]
         if self.floor <= 0 or not terms or not sentences:
             return exact
         # The question's words by stem, the form they are embedded in.
         asked = {stem(w): w for w in words(question) if w not in drop and _comparable(w)}
-        have = [set(content_terms(s)) for s in sentences]
         missing = sorted({w for t, w in asked.items() if t in terms and any(t not in h for h in have)})
         own = [[w for w in dict.fromkeys(words(s)) if _comparable(w)] for s in sentences]
         vocabulary = sorted({w for ws in own for w in ws})
@@ -64,7 +64,7 @@ class WordOverlap:
         similar = vectors[: len(missing)] @ vectors[len(missing):].T
         column = {w: i for i, w in enumerate(vocabulary)}
         row = {w: i for i, w in enumerate(missing)}
-        total = sum(2.0 if has_number(t) else 1.0 for t in terms)
+        total = sum(term_weight(t) for t in terms)
         out: list[float] = []
         for score, present, sentence_words in zip(exact, have, own, strict=True):
             gained = 0.0

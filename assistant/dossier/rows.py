@@ -12,6 +12,7 @@ only (:func:`~assistant.dossier.signals.read_presence`).
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -60,6 +61,8 @@ class Row:
         return next((c for c in self.values if c.start <= offset < c.end), None)
 
 
+# The signals, the rules and the threshold match each ask of the same sentence; rows are frozen.
+@functools.lru_cache(maxsize=4096)
 def parse_row(text: str) -> Row | None:
     """The row a sentence was written from, or ``None`` for prose."""
     text = text.rstrip()

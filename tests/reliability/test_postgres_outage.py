@@ -76,7 +76,6 @@ def test_unreachable_postgres_at_open_is_a_clear_error() -> None:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     url = f"postgresql+psycopg://eip:s3cret-pw@127.0.0.1:{port}/nothing"
-    pytest.importorskip("psycopg", reason="needs the psycopg driver")
     with pytest.raises(EIPError) as info:
         ReviewStore(url)
     assert f"127.0.0.1:{port}" in str(info.value)

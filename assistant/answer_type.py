@@ -24,6 +24,13 @@ from dataclasses import dataclass
 from assistant.quantities import extract_quantities
 from indexing import khmer
 
+#: A question that asks for a quantity (its evidence should hold a figure).
+QUANTITATIVE = re.compile(
+    r"\b(how much|how many|what share|what percentage|percent|share|rate|capacity|"
+    r"number of|how large|area|how far|distance|when|what year|which year|size)\b",
+    re.I,
+)
+
 #: Canonical units of ``assistant.quantities`` (and the extra ones read here) by dimension.
 DIMENSIONS: dict[str, frozenset[str]] = {
     "volume": frozenset({"m3/day", "m3", "m3/year"}),

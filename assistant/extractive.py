@@ -12,26 +12,20 @@ import logging
 import re
 from dataclasses import dataclass
 
-from assistant.answer_type import Expected, expected_answer, fits
+from assistant.answer_type import QUANTITATIVE, Expected, expected_answer, fits
 from assistant.antecedents import with_antecedents
-from assistant.catalogue import Criterion
-from assistant.conflicts import conflict_note, figures, with_conflicts
-from assistant.quantities import extract_quantities
+from assistant.compose import compose, criterion_sentence
+from assistant.conflicts import with_conflicts
 from assistant.query import QueryPlan
 from assistant.settings import Settings, default
-from assistant.text import content_terms, has_number, overlap, split_sentences, words
-from assistant.types import REFUSAL, Answer, Citation, ScoredChunk
+from assistant.text import SENTENCE_ENDS, content_terms, has_number, split_sentences, words
+from assistant.types import REFUSAL, Answer, ScoredChunk
 from assistant.word_overlap import WordOverlap
 from indexing.embed import Embedder
 from indexing.khmer import is_khmer_text
 
 logger = logging.getLogger(__name__)
 
-_QUANT = re.compile(
-    r"\b(how much|how many|what share|what percentage|percent|share|rate|capacity|"
-    r"number of|how large|area|how far|distance|when|what year|which year|size)\b",
-    re.I,
-)
 
 
 @dataclass(frozen=True)
@@ -113,7 +107,7 @@ class ExtractiveAnswerer:
         list mean little, while each zone's fused scores are on the same scale: the passage's
         share of the top fused score stands in for its rank (``cross_zone_weights``).
         """
-        quantitative = bool(_QUANT.search(question))
+        quantitative = bool(QUANTITATIVE.search(question))
         units: list[tuple[int, int, str]] = []
         seen: set[tuple[str, str]] = set()  # overlapping chunks of a file repeat sentences
         for p_index, passage in enumerate(passages):
@@ -140,25 +134,31 @@ class ExtractiveAnswerer:
         w_sim, w_lex, w_rank, w_dense = self.weights
         top = max(p.score for p in passages) or 1.0
         in_khmer = is_khmer_text(question)
+        # Words cannot overlap across scripts: a sentence in the other language gets its
+        # similarity above the evidence floor instead, in proportion to the retrieved passages
+        # in that language (docs/khmer.md, round 5).
+        foreign = sum(is_khmer_text(p.chunk.text) != in_khmer for p in passages) / len(passages)
         scored: list[ScoredSentence] = []
         for i, (p_index, pos, sentence) in enumerate(units):
             sim = float(sims.get(i, 0.0))
+            lex = lexical[i]
             if i in sims and self.cross_language_bonus and is_khmer_text(sentence) != in_khmer:
                 sim += self.cross_language_bonus
+                lex = max(lex, foreign * min(1.0, max(0.0, (sim - self.min_score) / (1 - self.min_score))))
             # The retriever's ranking is evidence too.
             if cross_zone:
                 c_sim, c_lex, c_prior = self.cross_zone_weights
-                score = c_sim * sim + c_lex * lexical[i] + c_prior * passages[p_index].score / top
+                score = c_sim * sim + c_lex * lex + c_prior * passages[p_index].score / top
             else:
                 # Ranks, not fused scores: RRF scores of the top passages differ by a few
                 # percent and barely separate them.
                 dense_rank = passages[p_index].dense_rank
                 rank_prior = 1.0 / (1 + p_index)
                 dense_prior = 1.0 / dense_rank if dense_rank else 0.0
-                score = w_sim * sim + w_lex * lexical[i] + w_rank * rank_prior + w_dense * dense_prior
+                score = w_sim * sim + w_lex * lex + w_rank * rank_prior + w_dense * dense_prior
             if quantitative and has_number(sentence):
                 score += 0.05
-            scored.append(ScoredSentence(sentence, p_index, pos, score, sim, lexical[i]))
+            scored.append(ScoredSentence(sentence, p_index, pos, score, sim, lex))
         scored.sort(key=lambda s: (-s.score, s.passage, s.position))
         return scored
 
@@ -174,7 +174,7 @@ class ExtractiveAnswerer:
         drop = {w for z in plan.zones for n in z.names for w in words(n)}
         lead: list[tuple[str, ScoredChunk | None]] = []
         for criterion in plan.criteria[:2]:
-            lead.append((_criterion_sentence(criterion), (framework_passages or {}).get(criterion.id)))
+            lead.append((criterion_sentence(criterion), (framework_passages or {}).get(criterion.id)))
         scored = self.score_sentences(plan.text, passages, drop, cross_zone=plan.cross_zone)
         kind = self.answer_kind(question, passages) if scored else None
         # Sentences that hold the kind of answer asked for: a price for a tariff question,
@@ -192,7 +192,7 @@ class ExtractiveAnswerer:
             return Answer(question, REFUSAL, True, (), self.mode, tuple(passages))
         lead_text = " ".join(sentence for sentence, _ in lead)
         chosen, conflict = ([], False) if weak else self._choose(scored, plan, passages, lead_text, fitting)
-        return _compose(self.mode, question, lead, chosen, passages, conflict, plan)
+        return compose(self.mode, question, lead, chosen, passages, conflict, plan)
 
     def _choose(
         self,
@@ -287,192 +287,10 @@ class ExtractiveAnswerer:
 
 # A standard or document code: letters then a number ("ISO 50001", "ISO-14001").
 _CODE = re.compile(r"\b[A-Z]{2,}[ -]?\d{3,6}\b")
-_YES_NO = re.compile(r"^\s*(is|are|was|were|does|do|did|has|have|had|can|could|will|would|should)\b", re.I)
-_NEGATION = re.compile(
-    r"\b(no|not|none|never|nor|without|lacks?|lacking|absent|neither|nobody|nothing|yet to)\b|n't\b", re.I
-)
-_ALL = re.compile(r"\b(all|every|fully|entire|whole|each)\b", re.I)
-
-
-def _compose(
-    mode: str,
-    question: str,
-    lead: list[tuple[str, ScoredChunk | None]],
-    chosen: list[ScoredSentence],
-    passages: list[ScoredChunk],
-    conflict: bool = False,
-    plan: QueryPlan | None = None,
-) -> Answer:
-    """The answer text: a direct first sentence, then each supporting sentence, cited."""
-    markers: dict[str, int] = {}
-    quotes: dict[str, list[str]] = {}
-    sources: dict[str, ScoredChunk] = {}
-    parts: list[str] = []
-    names = dict(plan.zone_names) if plan is not None else {}
-
-    def cite(passage: ScoredChunk, quote: str) -> int:
-        key = passage.chunk.id
-        if key not in markers:
-            markers[key] = len(markers) + 1
-            sources[key] = passage
-            quotes[key] = []
-        if quote not in quotes[key]:
-            quotes[key].append(quote)
-        return markers[key]
-
-    for sentence, passage in lead:
-        parts.append(
-            f"{sentence} [{cite(passage, _best_quote(sentence, passage))}]" if passage else sentence
-        )
-    # Disagreeing documents are shown newest first; otherwise keep reading order.
-    ordered = chosen if conflict else sorted(chosen, key=lambda s: (s.passage, s.position))
-    cross_zone = plan is not None and plan.cross_zone
-    if chosen and not lead:
-        opening = _direct_answer(question, chosen, passages, names, cross_zone=cross_zone)
-        if opening:
-            first = chosen[0]
-            parts.append(f"{opening} [{cite(passages[first.passage], first.text)}]")
-    n_units: dict[int, int] = {}  # per passage, split once however many sentences it gives
-    for s in ordered:
-        passage = passages[s.passage]
-        if s.passage not in n_units:
-            n_units[s.passage] = len(split_sentences(passage.chunk.text))
-        several = cross_zone or len({p.chunk.zone for p in passages}) > 1
-        label = _zone_label(passage, names) if several else ""
-        text = _as_quoted(s.text, first=s.position == 0, last=s.position == n_units[s.passage] - 1)
-        parts.append(f"{label}{text} [{cite(passage, s.text)}]")
-    notes = conflict_note(chosen, passages) if conflict else ""
-    if notes:
-        parts.append(notes)
-    citations = tuple(
-        Citation(
-            marker=markers[key],
-            file=p.chunk.source,
-            page=p.chunk.page,
-            quote=" ... ".join(quotes[key]),
-            score=p.similarity if p.similarity is not None else p.score,
-            doc_type=p.chunk.doc_type,
-            zone=p.chunk.zone,
-            chunk_id=p.chunk.id,
-            date=p.chunk.date,
-        )
-        for key, p in sources.items()
-    )
-    if not citations:
-        return Answer(question, REFUSAL, True, (), mode, tuple(passages))
-    given = tuple(passages) + tuple(p for p in sources.values() if p not in passages)
-    return Answer(question, " ".join(parts), False, citations, mode, given)
-
-
-def _zone_label(passage: ScoredChunk, names: dict[str, str]) -> str:
-    zone = passage.chunk.zone
-    return f"{names.get(zone, zone)}: " if zone else ""
-
-
-def _direct_answer(
-    question: str,
-    chosen: list[ScoredSentence],
-    passages: list[ScoredChunk],
-    names: dict[str, str],
-    *,
-    cross_zone: bool,
-) -> str:
-    """A first sentence that answers: the zones, yes/no with its reason, or the figure asked for.
-
-    Returns "" when nothing better than the evidence itself can be said; the supporting
-    sentences then carry the answer on their own.
-    """
-    best = chosen[0]
-    chunk = passages[best.passage].chunk
-    when = f" ({chunk.date[:4]})" if chunk.date else ""
-    if cross_zone:
-        zones = [names.get(z, z) for z in dict.fromkeys(passages[s.passage].chunk.zone for s in chosen) if z]
-        if zones:
-            return f"Evidence found for {len(zones)} zone{'s' if len(zones) > 1 else ''}: {', '.join(zones)}."
-        return ""
-    where = names.get(chunk.zone or "", "") if chunk.zone else ""
-    subject = f" for {where}" if where else ""
-    if _YES_NO.match(question):
-        negated = bool(_NEGATION.search(best.text))
-        shares = [q.value for q in extract_quantities(best.text) if q.unit == "%"]
-        if not negated and _ALL.search(question) and shares and max(shares) < 100:
-            return f"Not fully{subject}, according to {chunk.title}{when}."
-        return f"{'No' if negated else 'Yes'}{subject}, according to {chunk.title}{when}."
-    if _QUANT.search(question):
-        figure = _asked_figure(question, best.text)
-        if figure:
-            return f"{where + ': ' if where else ''}{figure}, according to {chunk.title}{when}."
-    return ""
-
-
-def _asked_figure(question: str, sentence: str) -> str:
-    """The figure of ``sentence`` whose label best matches the question, as written."""
-    wanted = set(content_terms(question))
-    # A figure with a unit, or a count when the question asks how many; never a year,
-    # a version or an id.
-    counting = bool(re.search(r"\bhow many\b|\bnumber of\b", question, re.I))
-    quantities = [
-        q for q in extract_quantities(sentence)
-        if q.kind != "year" and (q.unit is not None or (counting and q.kind == "count"))
-    ]
-    if not quantities:
-        return ""
-    labelled = {round(v, 6): label for v, _, label in figures(sentence)}
-    best = max(quantities, key=lambda q: len(labelled.get(round(q.value, 6), frozenset()) & wanted))
-    return best.text
-
-
-def _is_cut(unit: str, *, first: bool, last: bool) -> bool:
-    """Whether the chunk boundary cut this unit: it opens in lower case or ends mid-clause."""
-    if first and unit[:1].islower():
-        return True
-    if unit.endswith((".", "!", "?")):
-        return False
-    tail = words(unit)
-    # Mid-passage too: a long run without punctuation is split at a length limit.
-    return (last and unit.endswith(("(", ",", ";", ":"))) or bool(tail and tail[-1] in _DANGLING)
-
-
-def _as_quoted(unit: str, *, first: bool, last: bool) -> str:
-    """A unit as the answer quotes it; "…" marks where the chunk boundary cut a sentence.
-
-    Chunks overlap by a number of characters, so a passage may open inside a sentence or
-    stop inside one; dropping such units loses facts that no other passage holds whole.
-    """
-    if not _is_cut(unit, first=first, last=last):
-        return unit if unit.endswith((".", "!", "?")) else f"{unit}."
-    opened = f"…{unit}" if first and unit[:1].islower() else unit
-    return opened if opened.endswith((".", "!", "?")) else f"{opened}…"
-
-
-# Words a sentence cannot end with: a unit ending in one was cut by the chunk boundary.
-_DANGLING = frozenset(
-    "a an the and or but nor of to for with by in on at from as that which who its their "
-    "is are was were be been has have had will would can could".split()
-)
-
-
 def _heading_only(unit: str) -> bool:
     """A section title rather than a statement: short, unpunctuated, no figures in it."""
     body = re.sub(r"^\d+(\.\d+)*\.?\s+", "", unit)
-    return len(body.split()) <= 8 and not body.endswith((".", "!", "?")) and not has_number(body)
-
-
-def _criterion_sentence(c: Criterion) -> str:
-    """The catalogue's record as one statement: requirement, who delivers it, indicator."""
-    threshold = ""
-    if c.threshold is not None and c.threshold.is_numeric:
-        threshold = f" Threshold: {c.threshold}."
-    return (
-        f"{c.id} ({c.title}) requires: {c.requirement.rstrip('.')}. Level: {c.level}. "
-        f"Indicator: {c.indicator.rstrip('.')}.{threshold}"
-    )
-
-
-def _best_quote(sentence: str, passage: ScoredChunk) -> str:
-    units = split_sentences(passage.chunk.text)
-    terms = content_terms(sentence)
-    return max(units, key=lambda u: overlap(terms, u)) if units else passage.chunk.text[:200]
+    return len(body.split()) <= 8 and not body.endswith(SENTENCE_ENDS) and not has_number(body)
 
 
 def extractive_answerer(embedder: Embedder, settings: Settings) -> ExtractiveAnswerer:

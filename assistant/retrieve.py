@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Literal
 
@@ -48,8 +49,14 @@ def rrf_fuse(
     k: int = default("rrf_k"),
     dense_weight: float = 1.0,
     keyword_weight: float = 1.0,
+    other: Sequence[tuple[str, float]] = (),
+    other_weight: float = 0.0,
 ) -> list[tuple[str, float, int | None, int | None, float | None]]:
-    """Reciprocal rank fusion. Returns ``(id, score, dense_rank, keyword_rank, cosine)``."""
+    """Reciprocal rank fusion. Returns ``(id, score, dense_rank, keyword_rank, cosine)``.
+
+    ``other`` is a third ranking (the other language's dense candidates, see
+    :meth:`Retriever.search`); its ranks add to the score and are not reported.
+    """
     table: dict[str, list] = {}
     for rank, (cid, sim) in enumerate(dense, start=1):
         table[cid] = [dense_weight / (k + rank), rank, None, sim]
@@ -57,6 +64,9 @@ def rrf_fuse(
         row = table.setdefault(cid, [0.0, None, None, None])
         row[0] += keyword_weight / (k + rank)
         row[2] = rank
+    for rank, (cid, sim) in enumerate(other, start=1):
+        row = table.setdefault(cid, [0.0, None, None, sim])
+        row[0] += other_weight / (k + rank)
     fused = [(cid, r[0], r[1], r[2], r[3]) for cid, r in table.items()]
     fused.sort(key=lambda r: (-r[1], r[0]))
     return fused
@@ -145,15 +155,15 @@ class Retriever:
         # A cross-zone question searches every zone with one text, and drafting searches every
         # zone with each criterion's text: the query is embedded once.
         self._query_vector = functools.lru_cache(maxsize=_QUERY_CACHE)(self._embed_query)
+        self._shares: tuple[int, dict[str, int]] | None = None  # (index size, passages per language)
 
     def _embed_query(self, text: str) -> NDArray[np.float32]:
         vector = self.index.embedder.embed_query(text)
         vector.setflags(write=False)  # shared by every search of this text
         return vector
 
-    def _with_other_language(self, dense: list[tuple[str, float]], text: str, n: int,
-                             flt: Filter | None) -> list[tuple[str, float]]:
-        """``dense`` joined by the ``n`` nearest passages in the language the question is not in.
+    def _other_language(self, text: str, n: int, flt: Filter | None) -> list[tuple[str, float]]:
+        """The ``n`` nearest passages in the language the question is not in.
 
         A multilingual model ranks passages of the question's own language first, so where
         most of the corpus is in that language the other language's passages can all fall
@@ -163,11 +173,36 @@ class Retriever:
         """
         others = tuple(lang for lang in LANGUAGES if lang != language(text))
         scoped = replace(flt or Filter(), languages=others)
-        extra = self.index.store.query(self._query_vector(text), n, scoped)
-        merged = dict(dense)
-        for cid, sim in extra:
-            merged.setdefault(cid, sim)
-        return sorted(merged.items(), key=lambda row: -row[1])
+        return self.index.store.query(self._query_vector(text), n, scoped)
+
+    def _other_ranking(
+        self, other: list[tuple[str, float]], chunks: dict[str, Chunk], text: str, flt: Filter | None,
+    ) -> tuple[list[tuple[str, float]], float]:
+        """The other language's own ranking for the fusion, and its weight.
+
+        The keyword index ranks only passages that share the question's words, so passages
+        in the other language have a dense rank alone and lose the fusion to any passage in
+        the question's language with both. Their own dense ranking stands in for the keyword
+        ranking, weighted by the other language's share of the index: the part of the corpus
+        the keyword side cannot see (a Khmer question over mostly English documents leans on
+        it fully, an English one hardly at all). Inside a zone's scope it ranks the zone's own
+        documents: framework texts on Cambodia sit near every Khmer question about a
+        Cambodian zone (docs/khmer.md, round 5).
+        """
+        if flt is not None and flt.zones is not None:
+            other = [(cid, sim) for cid, sim in other
+                     if cid in chunks and chunks[cid].doc_type != "framework"]
+        share = 1.0 - self._language_share(language(text))
+        return other, self.settings.keyword_weight * share
+
+    def _language_share(self, lang: str) -> float:
+        """Share of the index's passages in ``lang`` (recounted when the index size changes)."""
+        total = self.index.store.count()
+        if self._shares is None or self._shares[0] != total:
+            counts = {code: self.index.store.count(Filter(languages=(code,))) for code in LANGUAGES}
+            self._shares = (total, counts)
+        counts = self._shares[1]
+        return counts.get(lang, 0) / (sum(counts.values()) or 1)
 
     def search(
         self, text: str, *, k: int | None = None, flt: Filter | None = None, mode: Mode | None = None,
@@ -182,23 +217,31 @@ class Retriever:
         n = max(s.retrieval_candidates, k * 4)
         dense: list[tuple[str, float]] = []
         keyword: list[tuple[str, float]] = []
+        other: list[tuple[str, float]] = []
         if mode in ("hybrid", "dense"):
             dense = self.index.store.query(self._query_vector(text), n, flt)
             if s.cross_language_bonus:
-                dense = self._with_other_language(dense, text, n, flt)
+                other = self._other_language(text, n, flt)
+                merged = dict(dense)
+                for cid, sim in other:
+                    merged.setdefault(cid, sim)
+                dense = sorted(merged.items(), key=lambda row: -row[1])
         if mode in ("hybrid", "keyword"):
             # Inside a zone's scope its name matches every title page and ranks nothing.
             scoped_text = " ".join(w for w in words(text) if w not in names) if names else text
             keyword = self.index.docs.keyword_search(scoped_text or text, n, flt)
-        chunks = self.index.docs.get_chunks(dict.fromkeys(cid for cid, _ in dense + keyword))
+        chunks = self.index.docs.get_chunks(dict.fromkeys(cid for cid, _ in dense + keyword + other))
         if dense and s.cross_language_bonus:
             dense = cross_language(dense, chunks, text, s.cross_language_bonus)
         keyword_weight = s.keyword_weight
         if dense and keyword and s.adaptive_keyword_weight:
             best_hits = [chunks[c].text for c, _ in keyword[:3] if c in chunks]
             keyword_weight *= min(1.0, _term_coverage(text, best_hits, names) / s.keyword_full_coverage)
+        other_weight = 0.0
+        if other and keyword:  # without a keyword ranking there is nothing to stand in for
+            other, other_weight = self._other_ranking(other, chunks, text, flt)
         fused = rrf_fuse(dense, keyword, k=s.rrf_k, dense_weight=s.dense_weight,
-                         keyword_weight=keyword_weight)
+                         keyword_weight=keyword_weight, other=other, other_weight=other_weight)
         candidates = [
             ScoredChunk(chunks[cid], score, d_rank, k_rank, sim)
             for cid, score, d_rank, k_rank, sim in fused

@@ -33,7 +33,8 @@ _SENT_SPLIT = re.compile(
     r"(?<!\bp\.)(?<!\bpp\.)(?<!\bvs\.)(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bapprox\.)(?<!\bRef\.)"
     r"(?<=[.!?])\s+(?=[A-Z0-9(\"'\u1780-\u17ff])|(?<=[\u17d4\u17d5])\s*(?=\S)"
 )
-_ENDS = (".", "!", "?", *khmer.SENTENCE_ENDS)
+#: Marks that end a sentence, Latin and Khmer.
+SENTENCE_ENDS = (".", "!", "?", *khmer.SENTENCE_ENDS)
 
 
 def words(text: str) -> list[str]:
@@ -164,7 +165,7 @@ def split_sentences(text: str, *, max_len: int = 240) -> list[str]:
         parts = _SENT_SPLIT.split(buf)
         units.extend(p.strip() for p in parts[:-1] if p.strip())
         buf = parts[-1]
-        if buf.endswith(_ENDS) or len(buf) > max_len:
+        if buf.endswith(SENTENCE_ENDS) or len(buf) > max_len:
             flush()
     flush()
     return units

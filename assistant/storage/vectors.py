@@ -75,7 +75,7 @@ class VectorStore(Protocol):
 
     def ids(self) -> set[str]: ...
 
-    def count(self) -> int: ...
+    def count(self, flt: Filter | None = None) -> int: ...
 
     def reset(self) -> None: ...
 
@@ -116,8 +116,10 @@ class InMemoryStore:
     def ids(self) -> set[str]:
         return set(self._vectors)
 
-    def count(self) -> int:
-        return len(self._vectors)
+    def count(self, flt: Filter | None = None) -> int:
+        if flt is None:
+            return len(self._vectors)
+        return sum(1 for meta in self._meta.values() if flt.accepts(meta))
 
     def reset(self) -> None:
         self._vectors.clear()
@@ -270,9 +272,15 @@ class ChromaStore:
                     return out
                 offset += page
 
-    def count(self) -> int:
+    def count(self, flt: Filter | None = None) -> int:
+        if flt is not None and flt.matches_nothing:
+            return 0
         with self._reachable():
-            return int(self._open().count())
+            col = self._open()
+            where = _chroma_where(flt)
+            if where is None:
+                return int(col.count())
+            return len(col.get(where=where, include=[])["ids"])
 
     def reset(self) -> None:
         with self._reachable():

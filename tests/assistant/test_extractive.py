@@ -8,7 +8,8 @@ from __future__ import annotations
 import pytest
 
 from assistant.catalogue import Criterion, Threshold
-from assistant.extractive import ExtractiveAnswerer, _is_cut
+from assistant.compose import _is_cut
+from assistant.extractive import ExtractiveAnswerer
 from assistant.query import QueryPlan
 from assistant.types import Chunk, ScoredChunk
 from indexing.embed import HashingEmbedder
@@ -236,3 +237,33 @@ def test_an_answer_that_names_a_thing_by_the_sentence_before_it_quotes_that_sent
     cos[unrelated] = 0.1
     answer = ExtractiveAnswerer(_Cosines(cos), min_score=0.05).answer(question, QueryPlan(question), [plain])
     assert "30 days" in answer.text and "north loading dock" not in answer.text
+
+
+def test_words_that_cannot_overlap_across_scripts_do_not_decide_against_the_other_language() -> None:
+    """A Khmer question shares words with a Khmer sentence that lacks the date; the English
+    sentence that has it can share none. Its similarity above the floor stands in for word
+    overlap, so the answer quotes it instead of refusing as a near miss."""
+    question = "តើការត្រួតពិនិត្យបន្ទាប់គ្រោងធ្វើនៅពេលណា?"  # when is the next inspection planned?
+    passages = [
+        _passage(1, "ការត្រួតពិនិត្យបន្ទាប់ត្រូវធ្វើដោយមន្ទីរបរិស្ថានខេត្ត។", source="km.md", date="2021-03-01"),
+        _passage(2, "The next inspection of the treatment plant is planned for August 2024.", source="en.pdf",
+                 date="2024-02-12"),
+    ]
+    answerer = ExtractiveAnswerer(_SameLanguageBias(), min_score=0.80, cross_language_bonus=0.08)
+    scored = {s.text[:3]: s for s in answerer.score_sentences(question, passages, set())}
+    assert scored["ការ"].lexical > 0.5  # same script: words counted
+    # Other script: (0.93 - 0.80) / (1 - 0.80), times the one passage in two that is English.
+    assert scored["The"].lexical == pytest.approx(0.5 * 0.65, abs=1e-3)
+    answer = answerer.answer(question, QueryPlan(question), passages)
+    assert not answer.abstained
+    assert "August 2024" in answer.text and "en.pdf" in {c.file for c in answer.citations}
+    # Without the offset (a model that matches within one language) nothing stands in.
+    plain = ExtractiveAnswerer(_SameLanguageBias(), min_score=0.80, cross_language_bonus=0.0)
+    assert {s.text[:3]: s.lexical for s in plain.score_sentences(question, passages, set())}["The"] == 0.0
+
+
+def test_a_khmer_sentence_ends_with_its_own_mark() -> None:
+    from assistant.compose import as_quoted
+
+    assert as_quoted("ការត្រួតពិនិត្យធ្វើឡើងរៀងរាល់ឆ្នាំ។", first=True, last=True).endswith("ឆ្នាំ។")
+    assert not _is_cut("ការត្រួតពិនិត្យធ្វើឡើងរៀងរាល់ឆ្នាំ។", first=False, last=True)

@@ -227,3 +227,53 @@ def test_other_language_passages_below_the_candidates_get_their_own_query(tmp_pa
     assert top.chunk.id == "km" and top.similarity == pytest.approx(0.80, abs=1e-5)
     assert store.query(_at(1.0), 5, Filter(languages=())) == []  # an empty language list fails closed
     docs.close()
+
+
+def test_rrf_adds_a_third_ranking_without_reporting_its_rank() -> None:
+    fused = rrf_fuse([("a", 0.9), ("b", 0.8)], [("a", 3.0)], k=60, other=[("b", 0.8)], other_weight=1.0)
+    assert [row[0] for row in fused] == ["a", "b"]
+    assert fused[1] == ("b", pytest.approx(1 / 62 + 1 / 61), 2, None, 0.8)
+    # Weight 0: the third ranking changes nothing.
+    assert rrf_fuse([("a", 0.9)], [], other=[("z", 0.1)], other_weight=0.0)[1][1] == 0.0
+
+
+def test_a_khmer_question_reaches_the_zones_english_passage_not_only_generic_framework_text(
+    tmp_path: Path,
+) -> None:
+    """Khmer passages have a keyword and a dense rank, English ones a dense rank alone.
+
+    The other language's own ranking stands in for the missing keyword rank, weighted by
+    that language's share of the index, and inside a zone's scope it ranks the zone's own
+    documents: the zone's English letter, not the framework text nearer in cosine, joins
+    the Khmer passages.
+    """
+    docs, store = DocStore(tmp_path / "index.db"), InMemoryStore()
+    inspection = "ការត្រួតពិនិត្យ"  # inspection
+    rows = [  # id, text, cosine to every question, zone, language
+        ("km1", f"{inspection}ទឹកកខ្វក់ធ្វើឡើងរៀងរាល់ឆ្នាំ។", 0.90, "alpha", "km"),
+        ("km2", f"{inspection}ដីធ្វើឡើងដោយក្រសួង។", 0.89, "alpha", "km"),
+        ("km3", f"{inspection}សំណល់រឹងមានរបាយការណ៍។", 0.88, "alpha", "km"),
+        ("fw", "Cambodia's special economic zones are regulated by a sub-decree of 2005.", 0.84, None, "en"),
+        ("letter", "The next inspection of the effluent plant is planned for August 2024.", 0.83, "alpha", "en"),
+    ] + [(f"b{i}", f"Beta report paragraph {i} on roads.", 0.30, "beta", "en") for i in range(10)]
+    for cid, text, cosine, zone, lang in rows:
+        doc_type = "framework" if zone is None else "zone_document"
+        chunk = Chunk(cid, text, f"{cid}.md", None, None, doc_type, zone, cid, None, "h", 0)
+        sf = SourceFile(path=chunk.source, rel_path=chunk.source, doc_type=doc_type, zone=zone, title=cid,
+                        sha256="h" + cid)
+        with docs.transaction() as conn:
+            docs.replace_file(conn, sf, [chunk], [text], pages=None)
+        store.upsert([cid], _at(cosine)[None, :], [{"zone": zone, "doc_type": doc_type,
+                                                    "source": chunk.source, "language": lang}])
+    assert store.count(Filter(languages=("km",))) == 3 and store.count() == 15
+    question = f"តើ{inspection}បន្ទាប់នៅពេលណា?"  # when is the next inspection?
+    scope = Filter(zones=("alpha",), include_frameworks=True)
+
+    def search(bonus: float) -> list[str]:
+        settings = Settings(data_dir=tmp_path, cross_language_bonus=bonus)
+        index = Index(settings=settings, docs=docs, store=store, embedder=_FixedQuery())  # type: ignore[arg-type]
+        return _ids(Retriever(index, settings).search(question, k=4, flt=scope))
+
+    assert sorted(search(0.0)) == ["fw", "km1", "km2", "km3"]  # MiniLM: no cross-language ranking
+    assert sorted(search(0.08)) == ["km1", "km2", "km3", "letter"]
+    docs.close()

@@ -176,6 +176,11 @@ def test_chunks_carry_their_language_and_a_language_filter_keeps_to_it(settings,
     english = sources(("en",))
     assert "zones/alpha/summary-km.md" not in english and "frameworks/guide.md" in english
     assert sources(()) == set()
+    # Both stores count by the same filter (the retriever weighs the other language by it).
+    km, en = index.store.count(Filter(languages=("km",))), index.store.count(Filter(languages=("en",)))
+    assert km == len(index.docs.chunks_of("zones/alpha/summary-km.md")) >= 1
+    assert km + en == index.store.count() and en > km
+    assert index.store.count(Filter(languages=())) == 0
     index.close()
 
 

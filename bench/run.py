@@ -414,7 +414,9 @@ def render(r: dict[str, Any], mode: Mode) -> str:
         + ("" if r.get("_complete") else " (**incomplete**: the run was still going or stopped "
            "early; sections without numbers were not reached)")
         + (f" (only the stages {', '.join(r['_only'])})" if r.get("_only") and not r.get("_updated") else "")
-        + ". Do not edit by hand: the next run rewrites it.")
+        + ". Do not edit by hand: the next run rewrites it. Measurements taken by hand (profiles, "
+        "A/B variants, token counts, why the ratios are what they are) are in "
+        "[speed-analysis.md](speed-analysis.md).")
     if r.get("_updated"):
         # Every stage measured after the full run, whichever --update run measured it.
         later = {name: st["date"] for name, st in r.get("_stages", {}).items()

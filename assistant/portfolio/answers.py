@@ -168,6 +168,8 @@ class PortfolioAnswerer:
         if criteria is None:
             return None
         p = self.portfolio()
+        if p.card is None and not intent.status_asked:
+            return None  # "which zones have a ...": before drafting, the documents answer it
         if p.card is None:
             text = f"No zone has been drafted yet, so the dossiers cannot answer this. {DRAFT_HINT}"
             return PortfolioReply(Answer(question, text, abstained=True, mode=MODE), intent.kind)

@@ -82,6 +82,9 @@ class PortfolioQuestion:
     criteria: tuple[str, ...] = ()  # criterion ids named by id or exact title
     statuses: tuple[str, ...] = ()  # criterion_across_zones: the statuses asked for
     topic: str = ""  # the words to match a criterion against when none is named
+    # False when no status is asked and "which zones have a ..." implies "meets": a question
+    # about the documents as much as the dossiers (answered from the documents before drafting).
+    status_asked: bool = True
 
 
 def _strip_names(text: str, zones: Sequence[Zone]) -> str:
@@ -117,8 +120,9 @@ def recognise(question: str, zones: Sequence[Zone],
         return PortfolioQuestion(RANKING, zone_ids if len(zones) >= 2 else ())
     if len(zones) != 1 and _CROSS.search(text):
         statuses = _statuses(text)
+        asked = bool(statuses)
         if not statuses and _HAS_A.search(text):
             statuses = (MEETS,)
         if statuses:
-            return PortfolioQuestion(ACROSS_ZONES, zone_ids, crit_ids, statuses, topic)
+            return PortfolioQuestion(ACROSS_ZONES, zone_ids, crit_ids, statuses, topic, status_asked=asked)
     return None

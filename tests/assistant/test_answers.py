@@ -46,10 +46,8 @@ def test_newer_figure_wins_and_both_are_shown(assistant) -> None:
     assert "newest" in answer.text and "2024" in answer.text
 
 
-@pytest.mark.xfail(strict=True, reason="known regression of this round (issue #14 note): with zone names "
-                   "out of scoped keyword queries, Mekong Riverside's and Prey Nob's best grievance "
-                   "sentences score under the cross-zone cut (6 of 8 zones)")
 def test_cross_zone_question_considers_every_zone(assistant) -> None:
+    # No dossier is drafted in this index: "which zones have a ..." is answered from the documents.
     answer = assistant.ask("Which zones have a worker grievance mechanism?")
     zones = {c.zone for c in answer.citations if c.zone}
     assert len(zones) >= 7, f"only {sorted(zones)} considered"

@@ -106,6 +106,19 @@ def test_nothing_drafted_says_so_and_offers_drafting(tmp_path: Path, catalogue, 
     assert "eip draft --all" in reply.answer.text and reply.answer.citations == ()
 
 
+def test_before_drafting_a_which_zones_have_question_goes_to_the_documents(
+    tmp_path: Path, catalogue, registry
+) -> None:
+    """"Which zones have a grievance mechanism?" asks no status: with nothing drafted, the
+    dossiers decline it (``None``) and the answerer reads the documents; asking for a status
+    still gets the offer to draft."""
+    with ReviewStore(tmp_path / "empty.db") as empty:
+        desk = answerer(empty, catalogue, registry)
+        assert ask(desk, "Which zones have a worker grievance mechanism?", registry, catalogue) is None
+        reply = ask(desk, "Which zones meet SOC-4?", registry, catalogue)
+    assert reply is not None and "No zone has been drafted yet" in reply.answer.text
+
+
 def test_a_question_naming_no_known_criterion_falls_back(store, catalogue, registry) -> None:
     desk = answerer(store, catalogue, registry)
     intent = plan_query("Which zones meet the zzqx qqzx requirement?", registry, catalogue).portfolio

@@ -27,7 +27,6 @@ from indexing.khmer import is_khmer_text
 logger = logging.getLogger(__name__)
 
 
-
 @dataclass(frozen=True)
 class ScoredSentence:
     text: str

@@ -371,14 +371,12 @@ INT8_DECISION = {
 }
 INDEXING_WHY = (
     "with the same vectors, both builds are mostly the same model over about the same token "
-    "positions (token table: ours embeds ~17% more real tokens, 900-character page-bounded "
-    "chunks with a title line, where sentence-transformers pads ~14% more), and per CPU second "
-    "fp32 ONNX Runtime does that ~1.5x faster than torch (it already runs at 67-76% of the "
-    "measured matmul peak, embedding table). Our parsing (pdfplumber's table pass on tabular "
-    "pages) costs ~5x the baseline loaders' CPU on top and, on two cores, is taken from the "
-    "model's workers. So the CPU ratio is ~1.3-1.4x (357 pages) and the wall ratio follows it "
-    "under steady load; \"97% of the main thread\" was the main thread's wall time waiting for the "
-    "model, not the build's CPU. 2x needs fewer positions (the chunking, which moves retrieval) "
+    "positions (token table: ours embeds more real tokens, 900-character page-bounded chunks "
+    "with a title line, where sentence-transformers pads more), and per CPU second fp32 ONNX "
+    "Runtime does that faster than torch, but not 2x (embedding table). Our parsing "
+    "(pdfplumber's table pass on tabular pages) costs several times the baseline loaders' CPU "
+    "(stage table) and, on two cores, is taken from the model's workers. 2x needs fewer "
+    "embedded tokens (bigger chunks: measured in speed-analysis.md, they cost answer quality) "
     "or the int8 model (opt-in on retrieval quality, above)")
 ASK_100K_WHY = (
     "questions without a zone still rank every FTS5 match of their OR-ed content words by BM25 "

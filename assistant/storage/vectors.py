@@ -260,27 +260,29 @@ class ChromaStore:
         distances = result["distances"][0]
         return [(i, 1.0 - float(d)) for i, d in zip(ids, distances, strict=True)]
 
-    def ids(self) -> set[str]:
-        out: set[str] = set()
+    def _ids(self, where: dict[str, Any] | None = None) -> Iterator[str]:
+        """The collection's ids (those ``where`` selects), read a page at a time."""
         offset, page = 0, 5000
         with self._reachable():
             col = self._open()
             while True:
-                batch = col.get(include=[], limit=page, offset=offset)["ids"]
-                out.update(batch)
+                batch = col.get(where=where, include=[], limit=page, offset=offset)["ids"]
+                yield from batch
                 if len(batch) < page:
-                    return out
+                    return
                 offset += page
+
+    def ids(self) -> set[str]:
+        return set(self._ids())
 
     def count(self, flt: Filter | None = None) -> int:
         if flt is not None and flt.matches_nothing:
             return 0
-        with self._reachable():
-            col = self._open()
-            where = _chroma_where(flt)
-            if where is None:
-                return int(col.count())
-            return len(col.get(where=where, include=[])["ids"])
+        where = _chroma_where(flt)
+        if where is None:
+            with self._reachable():
+                return int(self._open().count())
+        return sum(1 for _ in self._ids(where))
 
     def reset(self) -> None:
         with self._reachable():

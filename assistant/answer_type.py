@@ -97,13 +97,14 @@ _PERSON_RE = re.compile(
     r"|\bwhat\s+is\s+the\s+name\s+of\s+the\b",
     re.IGNORECASE,
 )
-# Where one question asks two things ("how many ..., and what roles ..."); each part is
-# read on its own and the question can be answered if any part can.
+# Where one question asks two things ("how many ..., and what roles ...", "how much ...,
+# what kinds, and how much ..."); each part is read on its own.
+_QUESTION_WORDS = r"(?:what|how|when|which|who|whom|whose|where|why|is|are|was|were|does|do|did|has|have|if|by\s+when)\b"
 _CLAUSE_SPLIT = re.compile(
-    r",?\s+and\s+(?=(?:what|how|when|which|who|where|why|is|are|was|were|does|do|did|has|have|if|by\s+when)\b)"
-    r"|[;?]\s+",
+    rf",?\s+and\s+(?={_QUESTION_WORDS})|,\s+(?={_QUESTION_WORDS})|[;?]\s+",
     re.IGNORECASE,
 )
+_STARTS_AS_QUESTION = re.compile(rf"^\s*(?:(?:and|so|but|or)\s+)?(?:{_QUESTION_WORDS}|in\s+what|at\s+what|under\s+what|from\s+what|to\s+what|by\s+what|for\s+what)", re.IGNORECASE)
 
 _MONEY_IN_TEXT = re.compile(
     r"(?:US\$|\$|USD|KHR|EUR|€|៛)\s?\d|\d[\d,.]*\s?(?:million\s+|billion\s+|m\s+|bn\s+)?"
@@ -192,11 +193,34 @@ def _clause_kinds(clause: str) -> set[str]:
     return {"open"}
 
 
+def clauses(question: str) -> list[str]:
+    """The questions one question asks, in order ("How much X, and why Y?" is two).
+
+    A leading phrase that asks nothing ("Leaving aside the heat cases, how many ...") stays
+    with the clause it introduces; a question asked once is one clause.
+    """
+    parts = [p.strip() for p in _CLAUSE_SPLIT.split(question) if p and p.strip()]
+    merged: list[str] = []
+    pending = ""
+    for part in parts:
+        if not _STARTS_AS_QUESTION.match(part) and not merged and not pending:
+            pending = part
+            continue
+        if pending:
+            part, pending = f"{pending}, {part}", ""
+        if merged and not _STARTS_AS_QUESTION.match(part):
+            merged[-1] = f"{merged[-1]}, {part}"
+        else:
+            merged.append(part)
+    if pending:
+        merged.append(pending)
+    return merged or [question]
+
+
 def expected_answer(question: str) -> Expected:
     """What the question asks for: money, a date, a share, a measure of some dimension, ..."""
-    parts = [p for p in _CLAUSE_SPLIT.split(question) if p and p.strip()]
     kinds: set[str] = set()
-    for part in parts or [question]:
+    for part in clauses(question):
         kinds |= _clause_kinds(part)
     return Expected(frozenset(kinds))
 

@@ -12,7 +12,7 @@ import logging
 import re
 from dataclasses import dataclass
 
-from assistant.answer_type import QUANTITATIVE, Expected, expected_answer, fits
+from assistant.answer_type import QUANTITATIVE, Expected, clauses, expected_answer, fits
 from assistant.antecedents import with_antecedents
 from assistant.compose import compose, criterion_sentence
 from assistant.conflicts import with_conflicts
@@ -191,6 +191,8 @@ class ExtractiveAnswerer:
             return Answer(question, REFUSAL, True, (), self.mode, tuple(passages))
         lead_text = " ".join(sentence for sentence, _ in lead)
         chosen, conflict = ([], False) if weak else self._choose(scored, plan, passages, lead_text, fitting)
+        if chosen and not plan.cross_zone:
+            chosen += self._each_part(plan.text, passages, drop, chosen)
         return compose(self.mode, question, lead, chosen, passages, conflict, plan)
 
     def _choose(
@@ -264,6 +266,32 @@ class ExtractiveAnswerer:
         if len(quoted) > len(chosen):
             return quoted, True
         return with_antecedents(chosen, scored, set(fitting), wanted), False
+
+    def _each_part(
+        self, question: str, passages: list[ScoredChunk], drop: set[str], chosen: list[ScoredSentence]
+    ) -> list[ScoredSentence]:
+        """For a question that asks several things, the best sentence for each part not yet quoted.
+
+        "How much hazardous waste ..., what kinds, and how much goes to licensed operators?"
+        is three questions; scored as one, the sentence closest to the whole may answer one part
+        only. A part without words of its own ("and how often?") is read with the first part.
+        Each part may bring one more passage than ``max_passages``.
+        """
+        parts = clauses(question)
+        if len(parts) < 2:
+            return []
+        have = {s.text for s in chosen}
+        extra: list[ScoredSentence] = []
+        for part in parts:
+            query = part if content_terms(part, drop=drop) else f"{part} {parts[0]}"
+            kind = expected_answer(part)
+            scored = self.score_sentences(query, passages, drop)
+            best = next((s for s in scored[: self.answer_window] if fits(kind, s.text)), None)
+            if best is None or best.semantic < self.min_score or best.text in have:
+                continue
+            extra.append(best)
+            have.add(best.text)
+        return extra
 
     def _newest_close(self, scored: list[ScoredSentence], passages: list[ScoredChunk]) -> ScoredSentence:
         """The best sentence, or a nearly as good one from a newer document of the same zone.

@@ -164,7 +164,10 @@ class AnswerSettings(BaseModel):
         0.95, ge=0, le=1,
         description="A sentence of another passage joins only at this share of the best score.",
     )
-    answer_max_passages: int = Field(2, ge=1, description="Passages one answer quotes from.")
+    answer_max_passages: int = Field(
+        2, ge=1, description="Passages one answer quotes from; a question that asks several things "
+        "(\"how much ..., and why ...?\") may add the best passage for each part.",
+    )
     answer_recency_ratio: float = Field(
         0.9, ge=0, le=1,
         description="A newer document's sentence wins over an older one that scores at most this much more.",

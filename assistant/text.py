@@ -25,13 +25,16 @@ STOPWORDS = KEYWORD_STOPWORDS | frozenset(
 )
 _WORD = re.compile(r"[a-z0-9][a-z0-9\-\.%]*[a-z0-9%]|[a-z0-9]")
 _NUMBER = re.compile(r"\d")
+# Abbreviations that take a name or a number after them ("Sub-decree No. 72", "H.E. Mr"):
+# a full stop after one ends no sentence, within a line or at a PDF line wrap.
+_ABBREVIATIONS = ("No.", "Nos.", "H.E.", "Mr.", "Ms.", "Dr.", "St.", "Art.", "p.", "pp.", "vs.",
+                  "e.g.", "i.e.", "approx.", "Ref.")
+_ENDS_IN_ABBREVIATION = re.compile(r"\b(?:" + "|".join(re.escape(a) for a in _ABBREVIATIONS) + r")$")
 # Sentence ends followed by a capital/digit; table rows and bullets are their own units.
-# Not after an abbreviation that takes a name or a number ("Sub-decree No. 72", "H.E. Mr").
 # Khmer sentences end in khan or bariyoosan, with or without a space after.
 _SENT_SPLIT = re.compile(
-    r"(?<!\bNo\.)(?<!\bNos\.)(?<!\bH\.E\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bSt\.)(?<!\bArt\.)"
-    r"(?<!\bp\.)(?<!\bpp\.)(?<!\bvs\.)(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bapprox\.)(?<!\bRef\.)"
-    r"(?<=[.!?])\s+(?=[A-Z0-9(\"'\u1780-\u17ff])|(?<=[\u17d4\u17d5])\s*(?=\S)"
+    "".join(rf"(?<!\b{re.escape(a)})" for a in _ABBREVIATIONS)
+    + r"(?<=[.!?])\s+(?=[A-Z0-9(\"'\u1780-\u17ff])|(?<=[\u17d4\u17d5])\s*(?=\S)"
 )
 #: Marks that end a sentence, Latin and Khmer.
 SENTENCE_ENDS = (".", "!", "?", *khmer.SENTENCE_ENDS)
@@ -165,7 +168,8 @@ def split_sentences(text: str, *, max_len: int = 240) -> list[str]:
         parts = _SENT_SPLIT.split(buf)
         units.extend(p.strip() for p in parts[:-1] if p.strip())
         buf = parts[-1]
-        if buf.endswith(SENTENCE_ENDS) or len(buf) > max_len:
+        ends = buf.endswith(SENTENCE_ENDS) and not _ENDS_IN_ABBREVIATION.search(buf)
+        if ends or len(buf) > max_len:
             flush()
     flush()
     return units

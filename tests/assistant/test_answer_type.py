@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answer_type import expected_answer, fits
+from assistant.answer_type import clauses, expected_answer, fits
 
 
 @pytest.mark.parametrize(
@@ -99,3 +99,17 @@ def test_a_deadline_is_a_date_or_a_span_and_a_second_question_part_is_read_on_it
     assert not fits(deadline, "The operator publishes an annual report.")
     # "What must be fixed, and by when?": the first part asks for anything.
     assert expected_answer("What must the operator fix at the pump house, and by when?").open
+
+
+@pytest.mark.parametrize(("question", "parts"), [
+    ("How much hazardous waste is generated, what kinds, and how much goes to licensed operators?",
+     ["How much hazardous waste is generated", "what kinds", "how much goes to licensed operators?"]),
+    ("Leaving aside the heat cases, how many accidents were logged, and how many firms have a panel?",
+     ["Leaving aside the heat cases, how many accidents were logged", "how many firms have a panel?"]),
+    ("Who developed the zone and who owns the developer?",
+     ["Who developed the zone", "who owns the developer?"]),
+    ("Which zones have solar, wind and biogas?", ["Which zones have solar, wind and biogas?"]),
+    ("At Takeo Agri, how many firms are there?", ["At Takeo Agri, how many firms are there?"]),
+])
+def test_a_question_is_read_as_the_questions_it_asks(question: str, parts: list[str]) -> None:
+    assert clauses(question) == parts

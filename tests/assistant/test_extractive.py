@@ -267,3 +267,31 @@ def test_a_khmer_sentence_ends_with_its_own_mark() -> None:
 
     assert as_quoted("ការត្រួតពិនិត្យធ្វើឡើងរៀងរាល់ឆ្នាំ។", first=True, last=True).endswith("ឆ្នាំ។")
     assert not _is_cut("ការត្រួតពិនិត្យធ្វើឡើងរៀងរាល់ឆ្នាំ។", first=False, last=True)
+
+
+def test_a_question_that_asks_two_things_quotes_an_answer_to_each() -> None:
+    # Scored against the whole question, the tonnage sentence ranks far above the reuse one;
+    # the second part ("is any of it reused?") still gets its own answer.
+    waste = _passage(1, "Tenants produced 118 tonnes of hazardous waste in 2023. "
+                        "The hazardous waste store holds drums from the paint shops.",
+                     source="report-2024.pdf", date="2024-05-01")
+    reuse = _passage(2, "About 20 tonnes are reused by a cement kiln as fuel.",
+                     source="plan-2023.pdf", date="2023-02-01")
+    question = "How many tonnes of hazardous waste did tenants produce in 2023, and is any of it reused?"
+    answerer = _answerer()
+    whole = answerer.score_sentences(question, [waste, reuse], set())
+    assert whole[0].text.startswith("Tenants produced 118 tonnes")
+    assert next(s for s in whole if s.passage == 1).score < 0.95 * whole[0].score
+    answer = answerer.answer(question, QueryPlan(question), [waste, reuse])
+    assert "118 tonnes" in answer.text and "cement kiln" in answer.text
+    assert {c.file for c in answer.citations} == {"report-2024.pdf", "plan-2023.pdf"}
+
+
+def test_a_question_asked_once_gets_no_extra_quotes() -> None:
+    waste = _passage(1, "Tenants produced 118 tonnes of hazardous waste in 2023.",
+                     source="report-2024.pdf", date="2024-05-01")
+    other = _passage(2, "About 20 tonnes are reused by a cement kiln as fuel.",
+                     source="plan-2023.pdf", date="2023-02-01")
+    question = "How many tonnes of hazardous waste did tenants produce in 2023?"
+    answer = _answerer().answer(question, QueryPlan(question), [waste, other])
+    assert "cement kiln" not in answer.text

@@ -47,6 +47,15 @@ def test_sentences_are_not_split_after_abbreviations() -> None:
         "See p. 4 of the report.", "Total approx. 5 ha were cleared."]
 
 
+def test_a_pdf_line_wrap_after_an_abbreviation_does_not_end_the_sentence() -> None:
+    # pypdf keeps the page's line breaks: "No." can end a line whose sentence goes on.
+    text = ("The outlet met the limits of the Sub-decree No.\n27\ndischarge permit.\n"
+            "The permit was renewed in March 2023.")
+    assert split_sentences(text) == [
+        "The outlet met the limits of the Sub-decree No. 27 discharge permit.",
+        "The permit was renewed in March 2023."]
+
+
 def test_a_lower_case_word_after_a_full_stop_does_not_start_a_sentence() -> None:
     assert split_sentences("He said so. it was late. Then 3 more came.") == [
         "He said so. it was late.", "Then 3 more came."]

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.quantities import extract_quantities
+from assistant.quantities import MONTHS, extract_quantities
 from indexing import khmer
 
 #: A question that asks for a quantity (its evidence should hold a figure).
@@ -76,7 +76,7 @@ _SHARE_RE = re.compile(
 # Price words: what a question about money asks for.
 _MONEY_RE = re.compile(
     r"\b(?:cost|costs|costing|price|prices|priced|tariffs?|fees?|rent|rents|rental|wages?|"
-    r"salar(?:y|ies)|pay|pays|paid|charges?|charged|invest(?:ed|s|ment)?|spen[dt]|spending|"
+    r"salar(?:y|ies)|pay|pays|paid|paying|charges?|charged|invest(?:ed|s|ment)?|spen[dt]|spending|"
     r"budget|how\s+much\s+money)\b",
     re.IGNORECASE,
 )
@@ -99,15 +99,21 @@ _PERSON_RE = re.compile(
 )
 # Where one question asks two things ("how many ..., and what roles ...", "how much ...,
 # what kinds, and how much ..."); each part is read on its own.
-_QUESTION_WORDS = r"(?:what|how|when|which|who|whom|whose|where|why|is|are|was|were|does|do|did|has|have|if|by\s+when)\b"
+_QUESTION_WORDS = (
+    r"(?:what|how|when|which|who|whom|whose|where|why|is|are|was|were|does|do|did|has|have|if|"
+    r"by\s+when)\b"
+)
 _CLAUSE_SPLIT = re.compile(
     rf",?\s+and\s+(?={_QUESTION_WORDS})|,\s+(?={_QUESTION_WORDS})|[;?]\s+",
     re.IGNORECASE,
 )
-_STARTS_AS_QUESTION = re.compile(rf"^\s*(?:(?:and|so|but|or)\s+)?(?:{_QUESTION_WORDS}|in\s+what|at\s+what|under\s+what|from\s+what|to\s+what|by\s+what|for\s+what)", re.IGNORECASE)
+_STARTS_AS_QUESTION = re.compile(
+    rf"^\s*(?:(?:and|so|but|or)\s+)?(?:{_QUESTION_WORDS}|(?:in|at|under|from|to|by|for)\s+what\b)",
+    re.IGNORECASE,
+)
 
 _MONEY_IN_TEXT = re.compile(
-    r"(?:US\$|\$|USD|KHR|EUR|€|៛)\s?\d|\d[\d,.]*\s?(?:million\s+|billion\s+|m\s+|bn\s+)?"
+    r"(?:US\$|\$|USD|KHR|EUR|€|៛)\s?\d[\d,.]*|\d[\d,.]*\s?(?:million\s+|billion\s+|m\s+|bn\s+)?"
     r"(?:USD|US\$|dollars?|riels?|KHR|EUR|euros?)\b",
     re.IGNORECASE,
 )
@@ -115,12 +121,8 @@ _CLOCK_IN_TEXT = re.compile(
     r"\b\d{1,2}[:.]\d{2}\b|\b\d{1,2}\s?(?:a\.?m\.?|p\.?m\.?)(?!\w)|\bo'clock\b|\bnoon\b|\bmidnight\b",
     re.IGNORECASE,
 )
-_MONTHS = (
-    r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
-    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
-)
 _DATE_IN_TEXT = re.compile(
-    rf"\b(?:19|20)\d\d\b|\b(?:{_MONTHS})\b|\bQ[1-4]\b|\b\d{{1,2}}/\d{{1,2}}/\d{{2,4}}\b",
+    rf"\b(?:19|20)\d\d\b|\b(?:{MONTHS})\b|\bQ[1-4]\b|\b\d{{1,2}}/\d{{1,2}}/\d{{2,4}}\b",
     re.IGNORECASE,
 )
 _LENGTH_IN_TEXT = re.compile(r"\d\s?(?:km|kilomet(?:re|er)s?|met(?:re|er)s?|m)\b", re.IGNORECASE)
@@ -251,7 +253,9 @@ def _fits_kind(kind: str, sentence: str, units: set[str]) -> bool:
         # "all of it", "none", "3 of 19" and "85%" all state a share.
         return "%" in units or bool(_WORD_NUMBER.search(sentence) or _PART_OF.search(sentence))
     if kind == "count":
-        return any(q.kind != "year" for q in extract_quantities(sentence)) or bool(
+        # A sum of money counts no things: "USD 48,000" does not say how many.
+        things = _MONEY_IN_TEXT.sub(" ", sentence)
+        return any(q.kind not in ("year", "day") for q in extract_quantities(things)) or bool(
             _WORD_NUMBER.search(sentence)
         )
     return bool(units & DIMENSIONS.get(kind, frozenset()))

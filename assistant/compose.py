@@ -149,7 +149,7 @@ def _asked_figure(question: str, sentence: str) -> str:
     counting = bool(re.search(r"\bhow many\b|\bnumber of\b", question, re.I))
     quantities = [
         q for q in extract_quantities(sentence)
-        if q.kind != "year" and (q.unit is not None or (counting and q.kind == "count"))
+        if q.kind not in ("year", "day") and (q.unit is not None or (counting and q.kind == "count"))
     ]
     if not quantities:
         return ""

@@ -16,6 +16,7 @@ from assistant.answer_type import QUANTITATIVE, Expected, clauses, expected_answ
 from assistant.antecedents import with_antecedents
 from assistant.compose import compose, criterion_sentence
 from assistant.conflicts import with_conflicts
+from assistant.quantities import extract_quantities
 from assistant.query import QueryPlan
 from assistant.settings import Settings, default
 from assistant.text import SENTENCE_ENDS, content_terms, has_number, split_sentences, words
@@ -82,19 +83,6 @@ class ExtractiveAnswerer:
         self.fit_ratio = fit_ratio
         # Word overlap counts a word of the same meaning ("vendors" for "suppliers").
         self.word_overlap = WordOverlap(embedder, word_similarity)
-
-    def answer_kind(self, question: str, passages: list[ScoredChunk]) -> Expected | None:
-        """What the question asks for, or ``None`` when the passages cannot hold it at all.
-
-        A code the question names ("ISO 50001") must be written in some passage: a passage
-        about "ISO 14001" does not answer it, however close the topic.
-        """
-        text = " ".join(f"{p.chunk.title} {p.chunk.text}" for p in passages)
-        flat = re.sub(r"[\s\-]+", "", text).lower()
-        for code in _CODE.findall(question):
-            if re.sub(r"[\s\-]+", "", code).lower() not in flat:
-                return None
-        return expected_answer(question)
 
     # -- scoring ------------------------------------------------------------------
     def score_sentences(
@@ -175,11 +163,13 @@ class ExtractiveAnswerer:
         for criterion in plan.criteria[:2]:
             lead.append((criterion_sentence(criterion), (framework_passages or {}).get(criterion.id)))
         scored = self.score_sentences(plan.text, passages, drop, cross_zone=plan.cross_zone)
-        kind = self.answer_kind(question, passages) if scored else None
+        kind = answer_kind(question, passages) if scored else None
         # Sentences that hold the kind of answer asked for: a price for a tariff question,
         # a date for "when", a volume for "how many cubic metres".
         window = scored if plan.cross_zone else scored[: self.answer_window]
-        fitting = [s for s in window if kind is not None and fits(kind, s.text)]
+        years = _asked_years(plan.text)
+        fitting = [s for s in window if kind is not None and fits(kind, s.text)
+                   and (not years or _of_year(s.text, passages[s.passage], years))]
         weak = (
             not fitting
             # Weak when no sentence is close to the question, whichever one ranks first.
@@ -238,7 +228,7 @@ class ExtractiveAnswerer:
         if not (lead_text and not plan.zones):
             # A zone's own evidence is always quoted; a framework question whose criterion
             # the lead already states is quoted further only where a passage adds to it.
-            first = self._newest_close(fitting, passages)
+            first = newest_close(fitting, passages, self.recency_ratio)
             chosen, cited = [first], {unit[first.passage]}
             covered |= set(content_terms(first.text)) & wanted
             # What the first passage says counts before another passage is asked to add to it.
@@ -293,27 +283,58 @@ class ExtractiveAnswerer:
             have.add(best.text)
         return extra
 
-    def _newest_close(self, scored: list[ScoredSentence], passages: list[ScoredChunk]) -> ScoredSentence:
-        """The best sentence, or a nearly as good one from a newer document of the same zone.
 
-        Later evidence supersedes earlier: a 2024 assessment scoring within
-        ``recency_ratio`` of a 2022 profile's sentence answers first.
-        """
-        best = scored[0]
-        top = passages[best.passage].chunk
-        if not top.date or self.recency_ratio >= 1.0:
-            return best
-        for s in scored[1:]:
-            if s.score < self.recency_ratio * best.score:
-                break
-            c = passages[s.passage].chunk
-            if c.date and c.date > top.date and c.zone == top.zone:
-                return s
+def newest_close(
+    scored: list[ScoredSentence], passages: list[ScoredChunk], recency_ratio: float
+) -> ScoredSentence:
+    """The best sentence, or a nearly as good one from a newer document of the same zone.
+
+    Later evidence supersedes earlier: a 2024 assessment scoring within ``recency_ratio``
+    of a 2022 profile's sentence answers first.
+    """
+    best = scored[0]
+    top = passages[best.passage].chunk
+    if not top.date or recency_ratio >= 1.0:
         return best
+    for s in scored[1:]:
+        if s.score < recency_ratio * best.score:
+            break
+        c = passages[s.passage].chunk
+        if c.date and c.date > top.date and c.zone == top.zone:
+            return s
+    return best
 
 
 # A standard or document code: letters then a number ("ISO 50001", "ISO-14001").
 _CODE = re.compile(r"\b[A-Z]{2,}[ -]?\d{3,6}\b")
+def answer_kind(question: str, passages: list[ScoredChunk]) -> Expected | None:
+    """What the question asks for, or ``None`` when the passages cannot hold it at all.
+
+    A code the question names ("ISO 50001") must be written in some passage: a passage
+    about "ISO 14001" does not answer it, however close the topic.
+    """
+    text = " ".join(f"{p.chunk.title} {p.chunk.text}" for p in passages)
+    flat = re.sub(r"[\s\-]+", "", text).lower()
+    for code in _CODE.findall(question):
+        if re.sub(r"[\s\-]+", "", code).lower() not in flat:
+            return None
+    return expected_answer(question)
+
+
+def _asked_years(question: str) -> set[str]:
+    """The years a question names ("in 2021", "between 2022 and 2024")."""
+    return {q.text for q in extract_quantities(question) if q.kind == "year"}
+
+
+def _of_year(sentence: str, passage: ScoredChunk, years: set[str]) -> bool:
+    """Whether a sentence can speak of one of the asked years: it names one, or its document
+    is dated in one or the year after (a 2024 assessment reports 2023's figures). A figure
+    for 2022 and 2023 does not answer a question about 2021."""
+    named = {q.text for q in extract_quantities(sentence) if q.kind == "year"}
+    year = (passage.chunk.date or "")[:4]
+    return bool(named & years) or (year.isdigit() and bool({year, str(int(year) - 1)} & years))
+
+
 def _heading_only(unit: str) -> bool:
     """A section title rather than a statement: short, unpunctuated, no figures in it."""
     body = re.sub(r"^\d+(\.\d+)*\.?\s+", "", unit)

@@ -22,6 +22,16 @@ from dataclasses import dataclass
 
 from indexing.khmer import ascii_digits
 
+#: Month names as documents write them, full or abbreviated.
+MONTHS = (
+    r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+)
+# A day of the month: "24 May", "May 24" (the number is part of a date, not a count). The
+# month is capitalised, so "5 may be more" is a count.
+_DAY_BEFORE = re.compile(rf"\s+(?=[A-Z])(?i:{MONTHS})\b")
+_DAY_AFTER = re.compile(rf"\b(?=[A-Z])(?i:{MONTHS})\.?\s+$")
+
 # (pattern of the unit as written, canonical unit, factor to the canonical unit)
 _UNITS: tuple[tuple[str, str, float], ...] = (
     (r"%|per ?cent\b|percent\b|ភាគរយ", "%", 1.0),
@@ -83,7 +93,7 @@ class Quantity:
     text: str  # as written, e.g. "1,440 m3/day" or "Nine of the 19"
     start: int
     end: int
-    kind: str = "measure"  # measure | share | count | year
+    kind: str = "measure"  # measure | share | count | year | day (of a month)
 
     def __str__(self) -> str:
         return self.text
@@ -153,11 +163,14 @@ def extract_quantities(text: str) -> list[Quantity]:
             )
             continue
         whole = m.group(1).replace(",", "")
-        kind = (
-            "year"
-            if m.group(2) is None and len(whole) == 4 and 1950 <= int(whole) <= 2100
-            else "count"
-        )
+        if m.group(2) is None and len(whole) == 4 and 1950 <= int(whole) <= 2100:
+            kind = "year"
+        elif m.group(2) is None and 1 <= int(whole) <= 31 and (
+            _DAY_BEFORE.match(rest) or _DAY_AFTER.search(text[max(0, m.start() - 12) : m.start()])
+        ):
+            kind = "day"
+        else:
+            kind = "count"
         found.append(Quantity(value, None, m.group(0), m.start(), m.end(), kind))
     found.sort(key=lambda q: q.start)
     return found

@@ -32,7 +32,8 @@ MODEL_DEFAULTS: dict[str, dict[str, float]] = {
     MULTILINGUAL_EMBEDDING_MODEL: {"min_evidence_score": 0.80, "cross_language_bonus": 0.08,
                                    "answer_word_similarity": 0.0},
 }
-PARSER_VERSION = "5"  # bump when loaders change what text chunks get (5: table rows, OCR)
+# Bump when loaders change what chunks get (5: table rows, OCR; 6: dates from titles and names).
+PARSER_VERSION = "6"
 
 
 def _config_file() -> Path:

@@ -10,8 +10,10 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 
 from assistant.types import Chunk, ParsedDocument, SourceFile
+from indexing.dates import document_date
 
 # Where an over-long paragraph may be cut: after . ! ? or ; before a capital or digit. This is
 # a cut rule for chunk boundaries, not the sentence splitter (assistant.text.split_sentences,
@@ -142,6 +144,12 @@ def chunk_document(
                     ocr_confidence=section.ocr_confidence,
                 )
             )
+    if chunks:
+        # Undated by its sidecar, a document may still date itself (title, "as of" line) or
+        # carry a date in its file name.
+        date = document_date(source.date, chunks[0].text, source.rel_path) or None
+        if date != source.date:
+            chunks = [replace(c, date=date) for c in chunks]
     return chunks
 
 

@@ -7,7 +7,6 @@ One module per job:
 - :mod:`~assistant.dossier.signals` - the generic cues a sentence is read by;
 - :mod:`~assistant.dossier.rules` - reading a sentence and deciding a status;
 - :mod:`~assistant.dossier.matching` - criterion queries, quotable sentences and table rows;
-- :mod:`~assistant.dossier.dates` - document dates (sidecar, own title, file name);
 - :mod:`~assistant.dossier.wording` - rationale, justification and gaps;
 - :mod:`~assistant.dossier.drafter` - the :class:`Drafter` over the index.
 """

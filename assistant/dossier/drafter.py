@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from assistant.catalogue import Criterion
-from assistant.dossier.dates import document_date
 from assistant.dossier.matching import CriterionQuery, evidence_sentences, relevance, term_weights
 from assistant.dossier.rules import Decision, Finding, Rules, decide, read_sentence
 from assistant.dossier.signals import DECISIVE
@@ -80,7 +79,6 @@ class Drafter:
         )
         self._query_vectors: dict[str, NDArray[np.float32]] = {}
         self._sentence_vectors: dict[str, NDArray[np.float32]] = {}
-        self._dates: dict[str, str] = {}
         self._checker: Any = None
         self._passage_cache: dict[tuple[str, str], list[ScoredChunk]] | None = None
         catalogue = assistant.catalogue
@@ -183,14 +181,8 @@ class Drafter:
         return out
 
     def document_date(self, chunk: Chunk) -> str:
-        """The chunk's document date: sidecar, then its own title or "as of" line, then its name."""
-        if chunk.source not in self._dates:
-            first = ""
-            if not chunk.date:
-                chunks = self.index.docs.chunks_of(chunk.source)
-                first = chunks[0].text if chunks else ""
-            self._dates[chunk.source] = document_date(chunk.date, first, chunk.source)
-        return self._dates[chunk.source]
+        """The chunk's document date (sidecar, its own title or "as of" line, its name)."""
+        return chunk.date or ""
 
     def findings(
         self, zone_id: str, criterion: Criterion, query: CriterionQuery | None = None

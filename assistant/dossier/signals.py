@@ -382,7 +382,7 @@ def read_row(row: Row) -> Reading:
     stances: list[str] = []
     cues: list[str] = []
     for i, cell in enumerate(cells):
-        figures = [q for q in measures(cell.value) if q.kind != "year" and q.text[:1].isdigit()]
+        figures = [q for q in measures(cell.value) if q.kind not in ("year", "day") and q.text[:1].isdigit()]
         if i == 0 and figures and figures[0].start == 0 and figures[0].value <= 0:
             stances.append(ABSENT)  # "Exchanges operating: 0"
             cues.append(cell.value)

@@ -39,6 +39,7 @@ class Observation:
 def observe(paths: list[Path]) -> list[Observation]:
     """Retrieve for every dev question of ``paths`` and record the checks' inputs."""
     from assistant.answer_type import fits
+    from assistant.extractive import answer_kind
     from assistant.service import build_assistant
     from assistant.settings import Settings
     from assistant.text import words
@@ -57,7 +58,7 @@ def observe(paths: list[Path]) -> list[Observation]:
             passages = assistant.passages(plan)
             drop = {w for z in plan.zones for n in z.names for w in words(n)}
             scored = answerer.score_sentences(plan.text, passages, drop, cross_zone=plan.cross_zone)
-            kind = answerer.answer_kind(q["question"], passages) if scored else None
+            kind = answer_kind(q["question"], passages) if scored else None
             window = scored[: answerer.answer_window]
             out.append(Observation(
                 q["id"], bool(q.get("answerable", True)), bool(plan.criteria),

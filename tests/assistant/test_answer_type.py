@@ -113,3 +113,17 @@ def test_a_deadline_is_a_date_or_a_span_and_a_second_question_part_is_read_on_it
 ])
 def test_a_question_is_read_as_the_questions_it_asks(question: str, parts: list[str]) -> None:
     assert clauses(question) == parts
+
+
+@pytest.mark.parametrize(("sentence", "ok"), [
+    ("The Board approved USD 48,000 for its upkeep.", False),  # a sum of money counts nothing
+    ("Next meeting: 20 September 2024.", False),  # the day of a date counts nothing
+    ("The desk logged 19 cases since January.", True),
+    ("It cost USD 2.5 million and 3 firms shared it.", True),
+])
+def test_a_count_is_a_number_of_things(sentence: str, ok: bool) -> None:
+    assert fits(expected_answer("How many concerns did the desk receive?"), sentence) is ok
+
+
+def test_paying_asks_for_money() -> None:
+    assert expected_answer("How much is the developer paying for the plant?").kind == "money"

@@ -295,3 +295,21 @@ def test_a_question_asked_once_gets_no_extra_quotes() -> None:
     question = "How many tonnes of hazardous waste did tenants produce in 2023?"
     answer = _answerer().answer(question, QueryPlan(question), [waste, other])
     assert "cement kiln" not in answer.text
+
+
+def test_a_figure_for_other_years_does_not_answer_a_question_about_one_year() -> None:
+    report = _passage(1, "Lost-time injuries recorded by tenants: 27 in 2022 and 22 in 2023.",
+                      source="report-2024.pdf", date="2024-06-10")
+    asked = "How many lost-time injuries did tenants record in 2021?"
+    assert _answerer().answer(asked, QueryPlan(asked), [report]).abstained
+    answered = _answerer().answer(asked.replace("2021", "2023"), QueryPlan(asked.replace("2021", "2023")), [report])
+    assert not answered.abstained and "22" in answered.text
+
+
+def test_a_report_dated_the_year_after_speaks_of_the_asked_year() -> None:
+    # Assessments report the previous year's figures without always naming the year.
+    report = _passage(1, "Water withdrawn from the river: 2.59 million m3.",
+                      source="report-2024.pdf", date="2024-04-18")
+    asked = "How much water was withdrawn from the river in 2023?"
+    answer = _answerer().answer(asked, QueryPlan(asked), [report])
+    assert not answer.abstained and "2.59 million m3" in answer.text

@@ -105,3 +105,14 @@ def test_incomparable_units_give_no_verdict() -> None:
     target = parse_target(Threshold(">=", 100, "%"))
     assert target is not None and not comparable(m, target)
     assert parse_target(PRESENT) is None
+
+
+@pytest.mark.parametrize("text", ["Next meeting: 20 September 2024.", "Visited on May 24, 2024.",
+                                  "Due: 31 May 2024", "signed 3 Mar. 2023"])
+def test_the_day_of_a_date_is_not_a_count(text: str) -> None:
+    kinds = [q.kind for q in extract_quantities(text)]
+    assert "count" not in kinds and "day" in kinds and "year" in kinds
+
+
+def test_a_month_name_used_as_a_word_does_not_make_a_date() -> None:
+    assert [q.kind for q in extract_quantities("there are 5 may be more")] == ["count"]

@@ -6,8 +6,8 @@ import pytest
 
 from assistant.catalogue import Threshold
 from assistant.dossier import MEETS, PARTIAL, Finding, decide, read_sentence
-from assistant.dossier.dates import document_date, own_date
 from assistant.types import Chunk
+from indexing.dates import document_date, own_date
 from indexing.discover import date_from_name
 
 
@@ -64,3 +64,26 @@ def test_newest_dated_file_decides_and_the_older_figure_is_superseded() -> None:
     assert d.status == MEETS and d.deciding[0].date == "2024-03"
     assert d.superseded and d.conflict and "50%" in d.conflict and "90%" in d.conflict
     assert decide([old], th).status == PARTIAL
+
+
+@pytest.mark.parametrize(
+    ("rel_path", "sidecar", "first", "date"),
+    [
+        ("zones/z/board-minutes-2024-06.md", None, "Board minutes\nItem 4 was agreed.", "2024-06"),
+        ("zones/z/water-audit.pdf", None, "Water audit\nStatus as of 30 June 2023\nFindings.", "2023-06-30"),
+        ("zones/z/audit-2021.pdf", "2024-01-15", "Water audit\nStatus as of 30 June 2023", "2024-01-15"),
+        ("zones/z/factsheet.html", None, "Factsheet\nA zone on the river.", None),
+    ],
+)
+def test_every_chunk_carries_its_documents_date(
+    rel_path: str, sidecar: str | None, first: str, date: str | None
+) -> None:
+    """Undated by a sidecar, a document is dated by its own title or "as of" line, then its name."""
+    from assistant.types import ParsedDocument, Section, SourceFile
+    from indexing.chunk import chunk_document
+
+    source = SourceFile(path=rel_path, rel_path=rel_path, doc_type="zone_document", zone="z",
+                        title="t", date=sidecar, sha256="h")
+    parsed = ParsedDocument(sections=(Section(first, page=1), Section("More text. " * 200, page=2)))
+    chunks = chunk_document(source, parsed, size=900, overlap=100)
+    assert len(chunks) > 2 and {c.date for c in chunks} == {date}

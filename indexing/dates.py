@@ -1,6 +1,8 @@
 """The date of a document, for "the newest dated evidence decides".
 
-In order: the sidecar's ``date`` (carried by every chunk), then the document's own dated
+Every chunk carries its document's date (``Chunk.date``), which the answerer (newest
+evidence first, disagreements, the year a question asks about) and the drafter read.
+In order: the sidecar's ``date``, then the document's own dated
 title or "as of" line (its first lines), then a date in the file name (``YYYY``,
 ``YYYY-MM``, ``YYYY-MM-DD``). Dates compare as strings, so ``2024-03`` sorts after ``2024``
 and before ``2024-03-28``.

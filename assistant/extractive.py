@@ -322,8 +322,14 @@ def answer_kind(question: str, passages: list[ScoredChunk]) -> Expected | None:
 
 
 def _asked_years(question: str) -> set[str]:
-    """The years a question names ("in 2021", "between 2022 and 2024")."""
-    return {q.text for q in extract_quantities(question) if q.kind == "year"}
+    """The years a question asks about ("in 2021", "between 2022 and 2024"); a year that only
+    bounds a period ("since 2019", "before 2020") asks for no figure of that year."""
+    return {q.text for q in extract_quantities(question)
+            if q.kind == "year" and not _BOUND.search(question[: q.start])}
+
+
+# A year after one of these bounds a period rather than naming the year asked about.
+_BOUND = re.compile(r"\b(?:since|after|before|until|till|prior\s+to|up\s+to)\s+(?:the\s+end\s+of\s+)?$", re.I)
 
 
 def _of_year(sentence: str, passage: ScoredChunk, years: set[str]) -> bool:

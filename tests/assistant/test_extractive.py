@@ -313,3 +313,11 @@ def test_a_report_dated_the_year_after_speaks_of_the_asked_year() -> None:
     asked = "How much water was withdrawn from the river in 2023?"
     answer = _answerer().answer(asked, QueryPlan(asked), [report])
     assert not answer.abstained and "2.59 million m3" in answer.text
+
+
+def test_a_year_that_bounds_a_period_asks_for_no_figure_of_that_year() -> None:
+    profile = _passage(1, "The developer has invested about USD 97 million in roads and utilities.",
+                       source="profile-2022.pdf", date="2022-11-08")
+    asked = "How much has the developer invested since 2015?"
+    answer = _answerer().answer(asked, QueryPlan(asked), [profile])
+    assert not answer.abstained and "USD 97 million" in answer.text

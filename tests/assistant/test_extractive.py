@@ -302,22 +302,22 @@ def test_a_figure_for_other_years_does_not_answer_a_question_about_one_year() ->
                       source="report-2024.pdf", date="2024-06-10")
     asked = "How many lost-time injuries did tenants record in 2021?"
     assert _answerer().answer(asked, QueryPlan(asked), [report]).abstained
-    answered = _answerer().answer(asked.replace("2021", "2023"), QueryPlan(asked.replace("2021", "2023")), [report])
+    in_2023 = asked.replace("2021", "2023")
+    answered = _answerer().answer(in_2023, QueryPlan(in_2023), [report])
     assert not answered.abstained and "22" in answered.text
 
 
-def test_a_report_dated_the_year_after_speaks_of_the_asked_year() -> None:
+@pytest.mark.parametrize(("sentence", "date", "asked", "fact"), [
     # Assessments report the previous year's figures without always naming the year.
-    report = _passage(1, "Water withdrawn from the river: 2.59 million m3.",
-                      source="report-2024.pdf", date="2024-04-18")
-    asked = "How much water was withdrawn from the river in 2023?"
-    answer = _answerer().answer(asked, QueryPlan(asked), [report])
-    assert not answer.abstained and "2.59 million m3" in answer.text
-
-
-def test_a_year_that_bounds_a_period_asks_for_no_figure_of_that_year() -> None:
-    profile = _passage(1, "The developer has invested about USD 97 million in roads and utilities.",
-                       source="profile-2022.pdf", date="2022-11-08")
-    asked = "How much has the developer invested since 2015?"
-    answer = _answerer().answer(asked, QueryPlan(asked), [profile])
-    assert not answer.abstained and "USD 97 million" in answer.text
+    ("Water withdrawn from the river: 2.59 million m3.", "2024-04-18",
+     "How much water was withdrawn from the river in 2023?", "2.59 million m3"),
+    # A year that bounds a period asks for no figure of that year.
+    ("The developer has invested about USD 97 million in roads and utilities.", "2022-11-08",
+     "How much has the developer invested since 2015?", "USD 97 million"),
+])
+def test_a_figure_answers_a_question_about_its_reports_year_or_a_period(
+    sentence: str, date: str, asked: str, fact: str
+) -> None:
+    passage = _passage(1, sentence, source="doc.pdf", date=date)
+    answer = _answerer().answer(asked, QueryPlan(asked), [passage])
+    assert not answer.abstained and fact in answer.text

@@ -163,12 +163,16 @@ class ExtractiveAnswerer:
         for criterion in plan.criteria[:2]:
             lead.append((criterion_sentence(criterion), (framework_passages or {}).get(criterion.id)))
         scored = self.score_sentences(plan.text, passages, drop, cross_zone=plan.cross_zone)
+        # A question about a zone is answered from the zone's own documents: a framework
+        # sentence answers it only when the question names one of the framework's criteria
+        # (it still sets the bar a zone sentence must reach, below).
+        reading = [not (plan.zones and not plan.criteria and p.chunk.zone is None) for p in passages]
         kind = answer_kind(question, passages) if scored else None
         # Sentences that hold the kind of answer asked for: a price for a tariff question,
         # a date for "when", a volume for "how many cubic metres".
         window = scored if plan.cross_zone else scored[: self.answer_window]
         years = _asked_years(plan.text)
-        fitting = [s for s in window if kind is not None and fits(kind, s.text)
+        fitting = [s for s in window if kind is not None and reading[s.passage] and fits(kind, s.text)
                    and (not years or _of_year(s.text, passages[s.passage], years))]
         weak = (
             not fitting
@@ -182,7 +186,7 @@ class ExtractiveAnswerer:
         lead_text = " ".join(sentence for sentence, _ in lead)
         chosen, conflict = ([], False) if weak else self._choose(scored, plan, passages, lead_text, fitting)
         if chosen and not plan.cross_zone:
-            chosen += self._each_part(plan.text, passages, drop, chosen)
+            chosen += self._each_part(plan.text, passages, drop, chosen, reading)
         return compose(self.mode, question, lead, chosen, passages, conflict, plan)
 
     def _choose(
@@ -258,7 +262,8 @@ class ExtractiveAnswerer:
         return with_antecedents(chosen, scored, set(fitting), wanted), False
 
     def _each_part(
-        self, question: str, passages: list[ScoredChunk], drop: set[str], chosen: list[ScoredSentence]
+        self, question: str, passages: list[ScoredChunk], drop: set[str], chosen: list[ScoredSentence],
+        reading: list[bool],
     ) -> list[ScoredSentence]:
         """For a question that asks several things, the best sentence for each part not yet quoted.
 
@@ -276,7 +281,8 @@ class ExtractiveAnswerer:
             query = part if content_terms(part, drop=drop) else f"{part} {parts[0]}"
             kind = expected_answer(part)
             scored = self.score_sentences(query, passages, drop)
-            best = next((s for s in scored[: self.answer_window] if fits(kind, s.text)), None)
+            window = [s for s in scored if reading[s.passage]][: self.answer_window]
+            best = next((s for s in window if fits(kind, s.text)), None)
             if best is None or best.semantic < self.min_score or best.text in have:
                 continue
             extra.append(best)

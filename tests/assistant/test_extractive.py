@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.catalogue import Criterion, Threshold
+from assistant.catalogue import Criterion, Threshold, Zone
 from assistant.compose import _is_cut
 from assistant.extractive import ExtractiveAnswerer
 from assistant.query import QueryPlan
@@ -321,3 +321,29 @@ def test_a_figure_answers_a_question_about_its_reports_year_or_a_period(
     passage = _passage(1, sentence, source="doc.pdf", date=date)
     answer = _answerer().answer(asked, QueryPlan(asked), [passage])
     assert not answer.abstained and fact in answer.text
+
+
+def _framework(n: int, text: str) -> ScoredChunk:
+    chunk = Chunk(id=f"f{n}", text=text, source="frameworks/primer.pdf", page=4, section=None,
+                  doc_type="framework", zone=None, title="Primer", date="2024-02-01",
+                  file_hash="h", ordinal=n)
+    return ScoredChunk(chunk, score=1.0 / 60, dense_rank=1, similarity=0.6)
+
+
+def test_a_zone_question_is_not_answered_by_the_frameworks_definition() -> None:
+    # "What share of the workforce is local?" - the framework defines the indicator; only a
+    # zone document can say what the share is.
+    definition = _framework(1, "Local employment: the share of the workforce resident in the host "
+                               "province, as a percentage of all workers.")
+    zone_doc = _passage(2, "The canteen beside the gate is open to workers of each tenant.",
+                        source="zones/demo-zone/profile.pdf", date="2024-01-01")
+    question = "What share of the workforce at the demo zone is local?"
+    plan = QueryPlan(question, zones=(Zone("demo-zone", "Demo Zone", "Kampot"),))
+    assert _answerer().answer(question, plan, [definition, zone_doc]).abstained
+    figure = _passage(3, "At the demo zone 88% of the workforce is local, resident in the host province.",
+                      source="zones/demo-zone/report-2024.pdf", date="2024-06-01")
+    answer = _answerer().answer(question, plan, [definition, figure])
+    assert not answer.abstained and answer.citations[0].file == "zones/demo-zone/report-2024.pdf"
+    # Without a zone, or when the question names a criterion, the framework may answer.
+    unscoped = _answerer().answer(question, QueryPlan(question), [definition, zone_doc])
+    assert not unscoped.abstained and unscoped.citations[0].file == "frameworks/primer.pdf"

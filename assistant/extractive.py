@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from assistant.answer_type import QUANTITATIVE, Expected, clauses, expected_answer, fits
@@ -163,17 +164,12 @@ class ExtractiveAnswerer:
         for criterion in plan.criteria[:2]:
             lead.append((criterion_sentence(criterion), (framework_passages or {}).get(criterion.id)))
         scored = self.score_sentences(plan.text, passages, drop, cross_zone=plan.cross_zone)
-        # A question about a zone is answered from the zone's own documents: a framework
-        # sentence answers it only when the question names one of the framework's criteria
-        # (it still sets the bar a zone sentence must reach, below).
-        reading = [not (plan.zones and not plan.criteria and p.chunk.zone is None) for p in passages]
         kind = answer_kind(question, passages) if scored else None
+        admissible = _admissible(plan, passages)
         # Sentences that hold the kind of answer asked for: a price for a tariff question,
         # a date for "when", a volume for "how many cubic metres".
         window = scored if plan.cross_zone else scored[: self.answer_window]
-        years = _asked_years(plan.text)
-        fitting = [s for s in window if kind is not None and reading[s.passage] and fits(kind, s.text)
-                   and (not years or _of_year(s.text, passages[s.passage], years))]
+        fitting = [s for s in window if kind is not None and admissible(s) and fits(kind, s.text)]
         weak = (
             not fitting
             # Weak when no sentence is close to the question, whichever one ranks first.
@@ -186,7 +182,7 @@ class ExtractiveAnswerer:
         lead_text = " ".join(sentence for sentence, _ in lead)
         chosen, conflict = ([], False) if weak else self._choose(scored, plan, passages, lead_text, fitting)
         if chosen and not plan.cross_zone:
-            chosen += self._each_part(plan.text, passages, drop, chosen, reading)
+            chosen += self._each_part(plan.text, passages, drop, chosen, admissible)
         return compose(self.mode, question, lead, chosen, passages, conflict, plan)
 
     def _choose(
@@ -263,7 +259,7 @@ class ExtractiveAnswerer:
 
     def _each_part(
         self, question: str, passages: list[ScoredChunk], drop: set[str], chosen: list[ScoredSentence],
-        reading: list[bool],
+        admissible: Callable[[ScoredSentence], bool],
     ) -> list[ScoredSentence]:
         """For a question that asks several things, the best sentence for each part not yet quoted.
 
@@ -281,8 +277,8 @@ class ExtractiveAnswerer:
             query = part if content_terms(part, drop=drop) else f"{part} {parts[0]}"
             kind = expected_answer(part)
             scored = self.score_sentences(query, passages, drop)
-            window = [s for s in scored if reading[s.passage]][: self.answer_window]
-            best = next((s for s in window if fits(kind, s.text)), None)
+            best = next((s for s in scored[: self.answer_window] if admissible(s) and fits(kind, s.text)),
+                        None)
             if best is None or best.semantic < self.min_score or best.text in have:
                 continue
             extra.append(best)
@@ -313,6 +309,8 @@ def newest_close(
 
 # A standard or document code: letters then a number ("ISO 50001", "ISO-14001").
 _CODE = re.compile(r"\b[A-Z]{2,}[ -]?\d{3,6}\b")
+
+
 def answer_kind(question: str, passages: list[ScoredChunk]) -> Expected | None:
     """What the question asks for, or ``None`` when the passages cannot hold it at all.
 
@@ -325,6 +323,26 @@ def answer_kind(question: str, passages: list[ScoredChunk]) -> Expected | None:
         if re.sub(r"[\s\-]+", "", code).lower() not in flat:
             return None
     return expected_answer(question)
+
+
+def _admissible(plan: QueryPlan, passages: list[ScoredChunk]) -> Callable[[ScoredSentence], bool]:
+    """Which sentences may answer ``plan``'s question, whatever kind of answer they hold.
+
+    A question about a zone is answered from the zone's own documents: a framework sentence
+    answers it only when the question names one of the framework's criteria (it still sets
+    the near-miss bar a zone sentence must reach). A question that names a year is answered
+    by a sentence for that year (``_of_year``).
+    """
+    years = _asked_years(plan.text)
+    zone_only = bool(plan.zones) and not plan.criteria
+
+    def admissible(s: ScoredSentence) -> bool:
+        passage = passages[s.passage]
+        if zone_only and passage.chunk.zone is None:
+            return False
+        return not years or _of_year(s.text, passage, years)
+
+    return admissible
 
 
 def _asked_years(question: str) -> set[str]:

@@ -347,3 +347,14 @@ def test_a_zone_question_is_not_answered_by_the_frameworks_definition() -> None:
     # Without a zone, or when the question names a criterion, the framework may answer.
     unscoped = _answerer().answer(question, QueryPlan(question), [definition, zone_doc])
     assert not unscoped.abstained and unscoped.citations[0].file == "frameworks/primer.pdf"
+
+
+def test_each_part_of_a_question_is_answered_for_the_year_it_asks_about() -> None:
+    injuries = _passage(1, "Tenants recorded 31 lost-time injuries in 2021.",
+                        source="report-2022.pdf", date="2022-03-01")
+    later = _passage(2, "Fatalities recorded by tenants: 2 in 2023.",
+                     source="note-2024.pdf", date="2024-05-01")
+    question = "How many lost-time injuries did tenants record in 2021, and how many fatalities?"
+    answer = _answerer().answer(question, QueryPlan(question), [injuries, later])
+    assert "31 lost-time injuries" in answer.text
+    assert "2 in 2023" not in answer.text  # the second part asks about 2021 too

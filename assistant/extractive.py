@@ -335,10 +335,15 @@ def _admissible(plan: QueryPlan, passages: list[ScoredChunk]) -> Callable[[Score
     """
     years = _asked_years(plan.text)
     zone_only = bool(plan.zones) and not plan.criteria
+    # "Which SEZ was chosen ...?" is answered by a zone's own document or a sentence naming a zone.
+    names = [n for _, n in plan.zone_names] if _WHICH_ZONE.match(plan.text) else []
+    named = re.compile(r"\b(?:" + "|".join(map(re.escape, names)) + r")\b", re.I) if names else None
 
     def admissible(s: ScoredSentence) -> bool:
         passage = passages[s.passage]
         if zone_only and passage.chunk.zone is None:
+            return False
+        if named is not None and passage.chunk.zone is None and not named.search(s.text):
             return False
         return not years or _of_year(s.text, passage, years)
 
@@ -352,6 +357,11 @@ def _asked_years(question: str) -> set[str]:
             if q.kind == "year" and not _BOUND.search(question[: q.start])}
 
 
+# A question asking which one zone (the answer names a zone).
+_WHICH_ZONE = re.compile(
+    r"^\s*(?:which|what)\s+(?:zones?|sezs?|special\s+economic\s+zones?|industrial\s+parks?|parks?|sites?)\b",
+    re.I,
+)
 # A year after one of these bounds a period rather than naming the year asked about.
 _BOUND = re.compile(r"\b(?:since|after|before|until|till|prior\s+to|up\s+to)\s+(?:the\s+end\s+of\s+)?$", re.I)
 

@@ -61,10 +61,9 @@ def test_cross_zone_question_considers_every_zone(assistant) -> None:
     [
         pytest.param("What is the land lease price per square metre at Mekong Riverside SEZ?", id="lease-price"),
         pytest.param("What electricity tariff do factories in Thnal Dach SEZ pay?", id="tariff"),
+        # A "which SEZ" question: the framework pages discuss the pilot but name no zone.
         pytest.param("Which SEZ was finally chosen to host the UNIDO green industrial park pilot in Cambodia?",
-                     id="not-yet-decided", marks=pytest.mark.xfail(
-                         strict=True, reason="known regression (issue #14 note): the question asks which "
-                         "zone, an open kind of answer, and the framework pages discuss the pilot")),
+                     id="not-yet-decided"),
     ],
 )
 def test_unanswerable_questions_get_the_refusal(assistant, question: str) -> None:

@@ -358,3 +358,12 @@ def test_each_part_of_a_question_is_answered_for_the_year_it_asks_about() -> Non
     answer = _answerer().answer(question, QueryPlan(question), [injuries, later])
     assert "31 lost-time injuries" in answer.text
     assert "2 in 2023" not in answer.text  # the second part asks about 2021 too
+
+
+def test_a_which_zone_question_is_answered_by_a_zone_not_by_a_page_that_names_none() -> None:
+    pilot = _framework(1, "The ministry and UNIDO will choose one SEZ to host the green park pilot.")
+    question = "Which SEZ was chosen to host the green park pilot?"
+    plan = QueryPlan(question, zone_names=(("demo-zone", "Demo Zone"),))
+    assert _answerer().answer(question, plan, [pilot]).abstained
+    chosen = _framework(2, "The ministry chose Demo Zone to host the green park pilot.")
+    assert "Demo Zone" in _answerer().answer(question, plan, [pilot, chosen]).text

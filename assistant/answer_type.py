@@ -1,9 +1,10 @@
 """What kind of answer a question asks for, and whether a sentence can give one.
 
-A question about a "tariff" wants a price, "what share" wants a percentage, "when did"
-wants a date, "how many cubic metres" wants a volume. A sentence without a figure of that
-kind cannot answer it, however close its topic: the water-supply paragraph of a zone
-profile does not state the water *tariff* unless it names a price. This is read from the
+A question about a "tariff" wants a price (asked "per month" or "per m2", a price with its
+"per"), "what share" wants a percentage, "when did" wants a date, "how many cubic metres"
+wants a volume. A sentence without a figure of that kind cannot answer it, however close
+its topic: the water-supply paragraph of a zone profile does not state the water *tariff*
+unless it names a price. This is read from the
 question's grammar and the parsed quantities of the evidence, not from the wording of any
 particular document, so it holds for paraphrases ("what does a cubic metre of tap water
 cost") and for corpora the answerer was never tuned on.
@@ -112,6 +113,19 @@ _STARTS_AS_QUESTION = re.compile(
     re.IGNORECASE,
 )
 
+# A price asked per something: "per month", "monthly", "a square metre", "per kWh".
+_RATE_RE = re.compile(
+    r"\b(?:per|a|an|each)\s+(?:month|year|day|week|square\s+met(?:re|er)|m2|m²|hectare|ha|kwh|mwh|"
+    r"cubic\s+met(?:re|er)|m3|unit|tonne|worker|room|bed)\b|\b(?:monthly|yearly|annual|daily)\b",
+    re.IGNORECASE,
+)
+# What follows a sum that makes it a rate: "USD 0.12 per m2 per month", "USD 85/month".
+_PER = re.compile(
+    r"\s*(?:/|per\b|each\b|monthly\b|an?\s+(?:month|year|day|week|cubic|square|m2|m3|kwh|tonne|unit|room|bed|"
+    r"hectare)\b)",
+    re.IGNORECASE,
+)
+
 _MONEY_IN_TEXT = re.compile(
     r"(?:US\$|\$|USD|KHR|EUR|€|៛)\s?\d[\d,.]*|\d[\d,.]*\s?(?:million\s+|billion\s+|m\s+|bn\s+)?"
     r"(?:USD|US\$|dollars?|riels?|KHR|EUR|euros?)\b",
@@ -172,7 +186,7 @@ def _clause_kinds(clause: str) -> set[str]:
     if _PERSON_RE.search(clause):
         return {"person"}
     if _MONEY_RE.search(clause) and not re.match(r"^\s*(?:which|who)\b", clause, re.IGNORECASE):
-        return {"money"}
+        return {"rate"} if _RATE_RE.search(clause) else {"money"}
     if _DEADLINE_RE.search(clause):
         return {"date", "duration"}
     if _DATE_RE.search(clause):
@@ -243,6 +257,9 @@ def _fits_kind(kind: str, sentence: str, units: set[str]) -> bool:
         return True
     if kind == "money":
         return bool(_MONEY_IN_TEXT.search(sentence))
+    if kind == "rate":
+        # A price per month, per m2 or per kWh: a sum with its "per ..." (a total is no rate).
+        return any(_PER.match(sentence, m.end()) for m in _MONEY_IN_TEXT.finditer(sentence))
     if kind == "clock":
         return bool(_CLOCK_IN_TEXT.search(sentence))
     if kind == "date":

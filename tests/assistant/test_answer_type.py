@@ -10,8 +10,9 @@ from assistant.answer_type import clauses, expected_answer, fits
 @pytest.mark.parametrize(
     ("question", "kind"),
     [
-        ("What does a cubic metre of tap water cost here?", "money"),
-        ("How much do tenants pay in rent each month?", "money"),
+        ("What does a cubic metre of tap water cost here?", "rate"),  # a price per something
+        ("How much do tenants pay in rent each month?", "rate"),
+        ("What land and service fee did the zone charge in 2022?", "money"),
         ("What share of the workforce is female?", "share"),
         ("What proportion of sludge is composted?", "share"),
         ("When was the permit signed?", "date"),
@@ -127,3 +128,15 @@ def test_a_count_is_a_number_of_things(sentence: str, ok: bool) -> None:
 
 def test_paying_asks_for_money() -> None:
     assert expected_answer("How much is the developer paying for the plant?").kind == "money"
+
+
+@pytest.mark.parametrize(("sentence", "ok"), [
+    ("USD 310 million went into land, roads and 2,400 worker dormitory rooms.", False),  # a total
+    ("Dormitory rooms rent for USD 25 per month.", True),
+    ("The fee is USD 85/month for each room.", True),
+])
+def test_a_price_asked_per_month_is_a_sum_with_its_per(sentence: str, ok: bool) -> None:
+    want = expected_answer("How much does a dormitory room cost per month?")
+    assert want.kind == "rate" and fits(want, sentence) is ok
+    # Without "per ...", any sum answers a price question.
+    assert fits(expected_answer("How much does a dormitory room cost?"), sentence)

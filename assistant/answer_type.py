@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.quantities import MONTHS, extract_quantities
+from assistant.quantities import MONTHS, NOT_AMOUNTS, extract_quantities
 from indexing import khmer
 
 #: A question that asks for a quantity (its evidence should hold a figure).
@@ -272,7 +272,7 @@ def _fits_kind(kind: str, sentence: str, units: set[str]) -> bool:
     if kind == "count":
         # A sum of money counts no things: "USD 48,000" does not say how many.
         things = _MONEY_IN_TEXT.sub(" ", sentence)
-        return any(q.kind not in ("year", "day") for q in extract_quantities(things)) or bool(
+        return any(q.kind not in NOT_AMOUNTS for q in extract_quantities(things)) or bool(
             _WORD_NUMBER.search(sentence)
         )
     return bool(units & DIMENSIONS.get(kind, frozenset()))

@@ -10,18 +10,22 @@ sentence cut by a chunk boundary is shown with "…" rather than as if it were w
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from assistant.answer_type import QUANTITATIVE
 from assistant.catalogue import Criterion
-from assistant.conflicts import conflict_note, figures
-from assistant.quantities import extract_quantities
+from assistant.conflicts import conflict_note
+from assistant.quantities import NOT_AMOUNTS, Quantity, extract_quantities
 from assistant.query import QueryPlan
 from assistant.text import SENTENCE_ENDS, content_terms, overlap, split_sentences, words
 from assistant.types import REFUSAL, Answer, Citation, ScoredChunk
 
 if TYPE_CHECKING:
     from assistant.extractive import ScoredSentence
+
+#: Scores labels against a question, one score per label (word overlap, synonyms counted).
+LabelFit = Callable[[str, list[str]], list[float]]
 
 _YES_NO = re.compile(r"^\s*(is|are|was|were|does|do|did|has|have|had|can|could|will|would|should)\b", re.I)
 _NEGATION = re.compile(
@@ -38,8 +42,12 @@ def compose(
     passages: list[ScoredChunk],
     conflict: bool = False,
     plan: QueryPlan | None = None,
+    fit: LabelFit | None = None,
 ) -> Answer:
-    """The answer text: a direct first sentence, then each supporting sentence, cited."""
+    """The answer text: a direct first sentence, then each supporting sentence, cited.
+
+    ``fit`` tells which figure of the first sentence the question asks for.
+    """
     markers: dict[str, int] = {}
     quotes: dict[str, list[str]] = {}
     sources: dict[str, ScoredChunk] = {}
@@ -63,8 +71,9 @@ def compose(
     # Disagreeing documents are shown newest first; otherwise keep reading order.
     ordered = chosen if conflict else sorted(chosen, key=lambda s: (s.passage, s.position))
     cross_zone = plan is not None and plan.cross_zone
+    figure: str | None = None
     if chosen and not lead:
-        opening = _direct_answer(question, chosen, passages, names, cross_zone=cross_zone)
+        opening, figure = _direct_answer(question, chosen, passages, names, cross_zone=cross_zone, fit=fit)
         if opening:
             first = chosen[0]
             parts.append(f"{opening} [{cite(passages[first.passage], first.text)}]")
@@ -97,7 +106,7 @@ def compose(
     if not citations:
         return Answer(question, REFUSAL, True, (), mode, tuple(passages))
     given = tuple(passages) + tuple(p for p in sources.values() if p not in passages)
-    return Answer(question, " ".join(parts), False, citations, mode, given)
+    return Answer(question, " ".join(parts), False, citations, mode, given, figure=figure)
 
 
 def _zone_label(passage: ScoredChunk, names: dict[str, str]) -> str:
@@ -112,11 +121,12 @@ def _direct_answer(
     names: dict[str, str],
     *,
     cross_zone: bool,
-) -> str:
+    fit: LabelFit | None = None,
+) -> tuple[str, str | None]:
     """A first sentence that answers: the zones, yes/no with its reason, or the figure asked for.
 
-    Returns "" when nothing better than the evidence itself can be said; the supporting
-    sentences then carry the answer on their own.
+    Returns the sentence and the figure it states, if any; "" when nothing better than the
+    evidence itself can be said (the supporting sentences then carry the answer on their own).
     """
     best = chosen[0]
     chunk = passages[best.passage].chunk
@@ -124,38 +134,58 @@ def _direct_answer(
     if cross_zone:
         zones = [names.get(z, z) for z in dict.fromkeys(passages[s.passage].chunk.zone for s in chosen) if z]
         if zones:
-            return f"Evidence found for {len(zones)} zone{'s' if len(zones) > 1 else ''}: {', '.join(zones)}."
-        return ""
+            plural = "s" if len(zones) > 1 else ""
+            return f"Evidence found for {len(zones)} zone{plural}: {', '.join(zones)}.", None
+        return "", None
     where = names.get(chunk.zone or "", "") if chunk.zone else ""
     subject = f" for {where}" if where else ""
     if _YES_NO.match(question):
         negated = bool(_NEGATION.search(best.text))
         shares = [q.value for q in extract_quantities(best.text) if q.unit == "%"]
         if not negated and _ALL.search(question) and shares and max(shares) < 100:
-            return f"Not fully{subject}, according to {chunk.title}{when}."
-        return f"{'No' if negated else 'Yes'}{subject}, according to {chunk.title}{when}."
+            return f"Not fully{subject}, according to {chunk.title}{when}.", None
+        return f"{'No' if negated else 'Yes'}{subject}, according to {chunk.title}{when}.", None
     if QUANTITATIVE.search(question):
-        figure = _asked_figure(question, best.text)
+        figure = _asked_figure(question, best.text, fit)
         if figure:
-            return f"{where + ': ' if where else ''}{figure}, according to {chunk.title}{when}."
-    return ""
+            return f"{where + ': ' if where else ''}{figure}, according to {chunk.title}{when}.", figure
+    return "", None
 
 
-def _asked_figure(question: str, sentence: str) -> str:
-    """The figure of ``sentence`` whose label best matches the question, as written."""
-    wanted = set(content_terms(question))
+def _asked_figure(question: str, sentence: str, fit: LabelFit | None = None) -> str:
+    """The figure of ``sentence`` whose label best matches the question, as written.
+
+    A figure's label is the words that name it: those written before it since the previous
+    figure, and those after it up to the next ("14 farmer cooperatives representing about
+    2,300 households"). ``fit`` scores labels against the question (default: shared stems);
+    the first figure wins a tie.
+    """
     # A figure with a unit, or a count when the question asks how many; never a year,
-    # a version or an id.
+    # a day or an id.
     counting = bool(re.search(r"\bhow many\b|\bnumber of\b", question, re.I))
-    quantities = [
-        q for q in extract_quantities(sentence)
-        if q.kind not in ("year", "day") and (q.unit is not None or (counting and q.kind == "count"))
-    ]
+    every = [q for q in extract_quantities(sentence) if q.kind not in NOT_AMOUNTS]
+    quantities = [q for q in every if q.unit is not None or (counting and q.kind == "count")]
     if not quantities:
         return ""
-    labelled = {round(v, 6): label for v, _, label in figures(sentence)}
-    best = max(quantities, key=lambda q: len(labelled.get(round(q.value, 6), frozenset()) & wanted))
-    return best.text
+    labels = [_label(sentence, q, every) for q in quantities]
+    if fit is None:
+        terms = content_terms(question)
+        scores = [overlap(terms, label) for label in labels]
+    else:
+        scores = fit(question, labels)
+    best = max(range(len(quantities)), key=lambda i: scores[i])  # the first of equals
+    return quantities[best].text
+
+
+def _label(sentence: str, q: Quantity, every: list[Quantity]) -> str:
+    """The words between the amounts on either side of ``q`` (years and days are words here)."""
+    start = max((o.end for o in every if o.end <= q.start), default=0)
+    end = min((o.start for o in every if o.start >= q.end), default=len(sentence))
+    # The clause around the figure; "Label: value" is how a table row names its figure,
+    # so a colon does not end a label.
+    before = re.split(r";|\.\s", sentence[start : q.start])[-1]
+    after = re.split(r"[,;(]|\.\s", sentence[q.end : end])[0]
+    return f"{before} {after}"
 
 
 def _is_cut(unit: str, *, first: bool, last: bool) -> bool:

@@ -183,7 +183,8 @@ class ExtractiveAnswerer:
         chosen, conflict = ([], False) if weak else self._choose(scored, plan, passages, lead_text, fitting)
         if chosen and not plan.cross_zone:
             chosen += self._each_part(plan.text, passages, drop, chosen, admissible)
-        return compose(self.mode, question, lead, chosen, passages, conflict, plan)
+        return compose(self.mode, question, lead, chosen, passages, conflict, plan,
+                       fit=lambda q, labels: self.word_overlap.scores(q, labels, drop))
 
     def _choose(
         self,

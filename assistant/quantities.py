@@ -31,6 +31,10 @@ MONTHS = (
 # month is capitalised, so "5 may be more" is a count.
 _DAY_BEFORE = re.compile(rf"\s+(?=[A-Z])(?i:{MONTHS})\b")
 _DAY_AFTER = re.compile(rf"\b(?=[A-Z])(?i:{MONTHS})\.?\s+$")
+# A number that names rather than counts: "ENV-12", "PM-1", "Sub-decree No. 27", "#4".
+_ID_BEFORE = re.compile(r"(?:[A-Za-z]-|\bNo\.?\s*|#\s*)$")
+#: Kinds of number that are no amount of anything: a year, the day of a date, an identifier.
+NOT_AMOUNTS = frozenset({"year", "day", "id"})
 
 # (pattern of the unit as written, canonical unit, factor to the canonical unit)
 _UNITS: tuple[tuple[str, str, float], ...] = (
@@ -93,7 +97,7 @@ class Quantity:
     text: str  # as written, e.g. "1,440 m3/day" or "Nine of the 19"
     start: int
     end: int
-    kind: str = "measure"  # measure | share | count | year | day (of a month)
+    kind: str = "measure"  # measure | share | count | year | day (of a month) | id
 
     def __str__(self) -> str:
         return self.text
@@ -163,7 +167,9 @@ def extract_quantities(text: str) -> list[Quantity]:
             )
             continue
         whole = m.group(1).replace(",", "")
-        if m.group(2) is None and len(whole) == 4 and 1950 <= int(whole) <= 2100:
+        if _ID_BEFORE.search(text[max(0, m.start() - 4) : m.start()]):
+            kind = "id"
+        elif m.group(2) is None and len(whole) == 4 and 1950 <= int(whole) <= 2100:
             kind = "year"
         elif m.group(2) is None and 1 <= int(whole) <= 31 and (
             _DAY_BEFORE.match(rest) or _DAY_AFTER.search(text[max(0, m.start() - 12) : m.start()])

@@ -123,12 +123,14 @@ class Answer:
     mode: str = "extractive"
     passages: tuple[ScoredChunk, ...] = field(default=(), repr=False)
     warnings: tuple[str, ...] = ()
+    figure: str | None = None  # the figure the opening sentence gives as the answer, as written
 
     def as_dict(self) -> dict[str, object]:
         return {
             "question": self.question,
             "answer": self.text,
             "abstained": self.abstained,
+            "figure": self.figure,
             "citations": [c.as_dict() for c in self.citations],
         }
 

@@ -43,7 +43,7 @@ METRICS = (
     ("retrieval", "hit@k"), ("retrieval", "recall@k"), ("retrieval", "mrr"),
     ("answer", "answered_rate"), ("answer", "unanswerable_abstention"), ("answer", "key_fact_recall"),
     ("answer", "citation_precision"), ("answer", "citation_recall"), ("answer", "faithfulness"),
-    ("answer", "paraphrase_agreement"),
+    ("answer", "paraphrase_agreement"), ("answer", "opening_figure_accuracy"),
 )
 
 

@@ -153,6 +153,23 @@ def key_fact_recall(answer_text: str, key_facts: Sequence[str]) -> float | None:
     return sum(_contains(answer, f) for f in facts) / len(facts)
 
 
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def figure_correct(figure: str | None, key_facts: Sequence[str]) -> bool | None:
+    """Whether the figure an answer opens with is a number of a key fact.
+
+    None when the answer states no figure or no key fact holds a number: only an opening
+    that names a figure can name the wrong one.
+    """
+    if not figure:
+        return None
+    wanted = {n for f in key_facts for n in _NUMBER.findall(normalise_text(f))}
+    if not wanted:
+        return None
+    return bool(set(_NUMBER.findall(normalise_text(figure))) & wanted)
+
+
 def citation_precision(cited: Sequence[Retrieved], gold: Sequence[GoldSource]) -> float | None:
     """Share of cited passages that hit some gold source; None if nothing was cited.
 

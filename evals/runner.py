@@ -147,6 +147,10 @@ def run_eval(
         "answered_rate": m.mean(float(not r["abstained"]) for r in rows if r["answerable"]),
         "unanswerable_abstention": m.mean(float(r["abstention_correct"]) for r in unanswerable),
         "paraphrase_agreement": m.mean(paraphrase_agree),
+        # Of the answers that open with a figure, how many open with a figure of a key fact.
+        "opening_figure_accuracy": m.mean(
+            float(r["figure_correct"]) for r in rows if r["figure_correct"] is not None
+        ),
     }
     report = EvalReport(
         n=len(rows),
@@ -208,6 +212,8 @@ def _ask(assistant: Assistant, checker: CitationChecker, q: Question, text: str,
         if q.sources and not answer.abstained
         else None,
         "abstention_correct": m.abstention_correct(q.answerable, answer.abstained),
+        "figure": answer.figure,
+        "figure_correct": m.figure_correct(answer.figure, q.key_facts) if q.answerable else None,
         "faithfulness": None,
         "latency_ms": round(latency, 1),
     }

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 from assistant.dossier.rows import MISSING_VALUE, Row, parse_row
 from assistant.dossier.thresholds import Measure, measures
+from assistant.quantities import NOT_AMOUNTS
 from assistant.text import stem
 
 OPERATING, PARTIAL_S, PLANNED, ABSENT, UNKNOWN, NEUTRAL = (
@@ -382,7 +383,7 @@ def read_row(row: Row) -> Reading:
     stances: list[str] = []
     cues: list[str] = []
     for i, cell in enumerate(cells):
-        figures = [q for q in measures(cell.value) if q.kind not in ("year", "day") and q.text[:1].isdigit()]
+        figures = [q for q in measures(cell.value) if q.kind not in NOT_AMOUNTS and q.text[:1].isdigit()]
         if i == 0 and figures and figures[0].start == 0 and figures[0].value <= 0:
             stances.append(ABSENT)  # "Exchanges operating: 0"
             cues.append(cell.value)

@@ -367,3 +367,23 @@ def test_a_which_zone_question_is_answered_by_a_zone_not_by_a_page_that_names_no
     assert _answerer().answer(question, plan, [pilot]).abstained
     chosen = _framework(2, "The ministry chose Demo Zone to host the green park pilot.")
     assert "Demo Zone" in _answerer().answer(question, plan, [pilot, chosen]).text
+
+
+@pytest.mark.parametrize(("question", "figure"), [
+    # The counted noun names the figure: 2,300 households, not 14 cooperatives.
+    ("How many households sell their harvest?", "2,300"),
+    ("How many cooperatives sell their harvest?", "14"),
+    # A year between a row's label and its value does not cut the label off.
+    ("How much rice husk was burned in 2023?", "68,000 t"),
+])
+def test_the_opening_figure_is_the_one_the_question_names(question: str, figure: str) -> None:
+    from assistant.compose import _asked_figure
+    sentences = {
+        "households": "The mills buy through contract farming with 14 farmer cooperatives representing "
+                      "about 2,300 households in three provinces.",
+        "cooperatives": "The mills buy through contract farming with 14 farmer cooperatives representing "
+                        "about 2,300 households in three provinces.",
+        "rice husk": "Wood chips bought: 2,100 t; Rice husk burned in the boiler in 2023: 68,000 t.",
+    }
+    sentence = next(s for key, s in sentences.items() if key in question)
+    assert _asked_figure(question, sentence) == figure

@@ -116,3 +116,16 @@ def test_the_day_of_a_date_is_not_a_count(text: str) -> None:
 
 def test_a_month_name_used_as_a_word_does_not_make_a_date() -> None:
     assert [q.kind for q in extract_quantities("there are 5 may be more")] == ["count"]
+
+
+@pytest.mark.parametrize("text", ["ENV-12 requires treatment", "under Sub-decree No. 27 on water",
+                                  "requirement PM-1 applies", "see item #4"])
+def test_a_number_that_names_something_is_an_id_not_a_count(text: str) -> None:
+    assert [q.kind for q in extract_quantities(text)] == ["id"]
+
+
+def test_an_id_does_not_answer_how_many() -> None:
+    from assistant.answer_type import expected_answer, fits
+    how_many = expected_answer("How many firms meet ENV-12?")
+    assert not fits(how_many, "ENV-12 requires industrial wastewater to be treated before release.")
+    assert fits(how_many, "ENV-12 is met by 12 firms.")

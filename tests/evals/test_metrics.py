@@ -15,6 +15,7 @@ from evals.metrics import (
     citation_recall,
     cohen_kappa,
     confusion_matrix,
+    figure_correct,
     hit_at_k,
     hits,
     key_fact_recall,
@@ -195,6 +196,17 @@ def test_key_fact_recall(answer: str, facts: list[str], expected: float | None) 
 def test_key_fact_recall_rejects_blank_fact() -> None:
     with pytest.raises(ValueError):
         key_fact_recall("text", ["  "])
+
+
+@pytest.mark.parametrize(("figure", "facts", "expected"), [
+    ("2,300", ["2,300 households", "14 cooperatives"], True),
+    ("14", ["2,300 households"], False),
+    ("1,850 m3/day", ["1850 m3/day"], True),
+    (None, ["2,300 households"], None),       # no figure given: nothing to be wrong about
+    ("64", ["hotline", "grievance committee"], None),  # no figure asked for
+])
+def test_figure_correct(figure: str | None, facts: list[str], expected: bool | None) -> None:
+    assert figure_correct(figure, facts) is expected
 
 
 # --- citations and abstention ---------------------------------------------------------

@@ -17,7 +17,7 @@ def test_cli_ask_json(sample_data_dir: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     payload = json.loads(result.output[result.output.index("{"):])
-    assert set(payload) == {"question", "answer", "abstained", "citations"}
+    assert set(payload) == {"question", "answer", "abstained", "figure", "citations"}
     assert payload["citations"] and set(payload["citations"][0]) >= {"marker", "file", "page", "quote", "score"}
 
 

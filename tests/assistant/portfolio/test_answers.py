@@ -147,7 +147,7 @@ def test_the_assistant_routes_portfolio_questions_and_keeps_the_answer_shape(
                           portfolio=answerer(store, catalogue, registry))
     answer = assistant.ask("Which zones meet ENV-12?")
     assert passages.asked == [] and set(answer.as_dict()) == {"question", "answer", "abstained",
-                                                               "citations"}
+                                                               "figure", "citations"}
     assert all(c["file"].startswith("zones/") for c in answer.as_dict()["citations"])
     streamed = list(assistant.stream("Which zones meet ENV-12?"))
     assert streamed[-1].text == answer.text and passages.asked == []

@@ -156,9 +156,14 @@ _NAMED = re.compile(r"\b(?:named|called)\s+[A-Z]|\b[A-Z][a-z]+\s+[A-Z][a-z]+\s*\
 
 @dataclass(frozen=True, slots=True)
 class Expected:
-    """The kinds of answer a question accepts; ``open`` accepts any sentence."""
+    """The kinds of answer a question accepts; ``open`` accepts any sentence.
+
+    ``given`` are the figures the question states itself ("of the 64 requirements", "version
+    2.0"): a sentence does not answer with them.
+    """
 
     kinds: frozenset[str]
+    given: frozenset[str] = frozenset()
 
     @property
     def open(self) -> bool:
@@ -238,7 +243,30 @@ def expected_answer(question: str) -> Expected:
     kinds: set[str] = set()
     for part in clauses(question):
         kinds |= _clause_kinds(part)
-    return Expected(frozenset(kinds))
+    return Expected(frozenset(kinds), given_figures(question))
+
+
+# A figure as written: "64", "2.0", "1,850". Not inside a code ("ENV-12", "v.2") or a word.
+_FIGURE = re.compile(r"(?<![\w.,\-])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?!\w)(?![.,]\d)")
+
+
+def _plain(figure: str) -> str:
+    return figure.replace(",", "")
+
+
+def given_figures(question: str) -> frozenset[str]:
+    """The figures a question states, years aside (a year says when, and has its own rule)."""
+    return frozenset(
+        _plain(m.group(0)) for m in _FIGURE.finditer(question)
+        if not (len(m.group(0)) == 4 and m.group(0).isdigit() and 1950 <= int(m.group(0)) <= 2100)
+    )
+
+
+def without_given(sentence: str, given: frozenset[str]) -> str:
+    """``sentence`` with the figures in ``given`` written as a word, so they count as no figure."""
+    if not given:
+        return sentence
+    return _FIGURE.sub(lambda m: "N" if _plain(m.group(0)) in given else m.group(0), sentence)
 
 
 def _units(sentence: str) -> set[str]:
@@ -289,5 +317,6 @@ def fits(expected: Expected, sentence: str) -> bool:
         money = re.search(r"\d", sentence) and any(c in sentence for c in khmer.CURRENCIES)
         if "money" in expected.kinds and money:
             return True
+    sentence = without_given(sentence, expected.given)
     units = _units(sentence)
     return any(_fits_kind(kind, sentence, units) for kind in expected.kinds)

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from assistant.answer_type import QUANTITATIVE
+from assistant.answer_type import QUANTITATIVE, given_figures, without_given
 from assistant.catalogue import Criterion
 from assistant.conflicts import conflict_note
 from assistant.quantities import NOT_AMOUNTS, Quantity, extract_quantities
@@ -164,7 +164,11 @@ def _asked_figure(question: str, sentence: str, fit: LabelFit | None = None) -> 
     # a day or an id.
     counting = bool(re.search(r"\bhow many\b|\bnumber of\b", question, re.I))
     every = [q for q in extract_quantities(sentence) if q.kind not in NOT_AMOUNTS]
-    quantities = [q for q in every if q.unit is not None or (counting and q.kind == "count")]
+    given = given_figures(question)  # "how many of the 64 ...": 64 is not the answer
+    quantities = [
+        q for q in every
+        if (q.unit is not None or (counting and q.kind == "count")) and without_given(q.text, given) == q.text
+    ]
     if not quantities:
         return ""
     labels = [_label(sentence, q, every) for q in quantities]

@@ -387,3 +387,12 @@ def test_the_opening_figure_is_the_one_the_question_names(question: str, figure:
     }
     sentence = next(s for key, s in sentences.items() if key in question)
     assert _asked_figure(question, sentence) == figure
+
+
+def test_a_figure_the_question_states_is_not_its_answer() -> None:
+    from assistant.answer_type import expected_answer, fits
+    from assistant.compose import _asked_figure
+    asked = "How many of the 64 requirements sit at park level?"
+    assert not fits(expected_answer(asked), "The framework sets out 64 requirements.")
+    assert fits(expected_answer(asked), "Of the 64 requirements, 35 sit at park level.")
+    assert _asked_figure(asked, "Of the 64 requirements, 35 sit at park level.") == "35"

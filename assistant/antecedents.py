@@ -58,3 +58,24 @@ def with_antecedents(chosen: list[ScoredSentence], scored: list[ScoredSentence],
         if (described_nouns(s.text) - wanted) & set(content_terms(before.text)):
             out.append(before)
     return out
+
+
+# A sentence that opens with a pronoun goes on about what the sentence before it named.
+_REFERS_BACK = re.compile(r"^(?:it|its|they|their|them|this|these|those|such|he|she|his|her)\b", re.I)
+
+
+def with_continuations(chosen: list[ScoredSentence], scored: list[ScoredSentence],
+                       answering: set[ScoredSentence]) -> list[ScoredSentence]:
+    """``chosen`` with the sentence after each answering one when it goes on about the same thing.
+
+    "UNIDO has turned the framework into an assessment tool. It is meant for service providers
+    ..." answers "who is the tool for?" only with its second sentence, which names the tool by
+    a pronoun and so shares no word with the question. It is added, not ranked.
+    """
+    by_place = {(s.passage, s.position): s for s in scored}
+    out = list(chosen)
+    for s in chosen:
+        after = by_place.get((s.passage, s.position + 1))
+        if s in answering and after is not None and after not in out and _REFERS_BACK.match(after.text):
+            out.append(after)
+    return out

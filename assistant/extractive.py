@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from assistant.answer_type import QUANTITATIVE, Expected, clauses, expected_answer, fits
-from assistant.antecedents import with_antecedents
+from assistant.antecedents import with_antecedents, with_continuations
 from assistant.compose import compose, criterion_sentence
 from assistant.conflicts import with_conflicts
 from assistant.quantities import extract_quantities
@@ -256,7 +256,9 @@ class ExtractiveAnswerer:
         quoted = with_conflicts(chosen, scored, passages, wanted)
         if len(quoted) > len(chosen):
             return quoted, True
-        return with_antecedents(chosen, scored, set(fitting), wanted), False
+        answering = set(fitting)
+        chosen = with_antecedents(chosen, scored, answering, wanted)
+        return with_continuations(chosen, scored, answering), False
 
     def _each_part(
         self, question: str, passages: list[ScoredChunk], drop: set[str], chosen: list[ScoredSentence],

@@ -31,8 +31,12 @@ MONTHS = (
 # month is capitalised, so "5 may be more" is a count.
 _DAY_BEFORE = re.compile(rf"\s+(?=[A-Z])(?i:{MONTHS})\b")
 _DAY_AFTER = re.compile(rf"\b(?=[A-Z])(?i:{MONTHS})\.?\s+$")
-# A number that names rather than counts: "ENV-12", "PM-1", "Sub-decree No. 27", "#4".
-_ID_BEFORE = re.compile(r"(?:[A-Za-z]-|\bNo\.?\s*|#\s*)$")
+# A number that names rather than counts: "ENV-12", "PM-1", "Sub-decree No. 27", "#4", and the
+# parts of a document or a plan it points to ("section 6", "Annex 2", "phase 2", "Step 4").
+_ID_BEFORE = re.compile(
+    r"(?:[A-Za-z]-|\bNo\.?\s*|#\s*|\b(?i:section|chapter|annex|appendix|table|figure|page|article|"
+    r"paragraph|clause|book|volume|part|step|phase|stage|item|block|decree)\s+)$"
+)
 #: Kinds of number that are no amount of anything: a year, the day of a date, an identifier.
 NOT_AMOUNTS = frozenset({"year", "day", "id"})
 
@@ -167,7 +171,7 @@ def extract_quantities(text: str) -> list[Quantity]:
             )
             continue
         whole = m.group(1).replace(",", "")
-        if _ID_BEFORE.search(text[max(0, m.start() - 4) : m.start()]):
+        if _ID_BEFORE.search(text[max(0, m.start() - 12) : m.start()]):
             kind = "id"
         elif m.group(2) is None and len(whole) == 4 and 1950 <= int(whole) <= 2100:
             kind = "year"

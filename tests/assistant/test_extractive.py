@@ -396,3 +396,14 @@ def test_a_figure_the_question_states_is_not_its_answer() -> None:
     assert not fits(expected_answer(asked), "The framework sets out 64 requirements.")
     assert fits(expected_answer(asked), "Of the 64 requirements, 35 sit at park level.")
     assert _asked_figure(asked, "Of the 64 requirements, 35 sit at park level.") == "35"
+
+
+def test_the_sentence_that_goes_on_about_the_answer_by_a_pronoun_is_quoted_with_it() -> None:
+    text = ("UNIDO has turned the framework into a spreadsheet-based assessment tool. It is meant for "
+            "development agencies and service providers working with park management. The zone has "
+            "a canteen.")
+    passage = _passage(1, text, source="guide.pdf", date="2021-01-01")
+    asked = "Who is UNIDO's spreadsheet assessment tool for?"
+    answer = _answerer().answer(asked, QueryPlan(asked), [passage])
+    assert "It is meant for development agencies" in answer.text
+    assert "canteen" not in answer.text

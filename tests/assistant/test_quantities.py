@@ -119,7 +119,8 @@ def test_a_month_name_used_as_a_word_does_not_make_a_date() -> None:
 
 
 @pytest.mark.parametrize("text", ["ENV-12 requires treatment", "under Sub-decree No. 27 on water",
-                                  "requirement PM-1 applies", "see item #4"])
+                                  "requirement PM-1 applies", "see item #4", "a problem (see section 6)",
+                                  "the EIA for Phase 2 was approved", "listed in Annex 3"])
 def test_a_number_that_names_something_is_an_id_not_a_count(text: str) -> None:
     assert [q.kind for q in extract_quantities(text)] == ["id"]
 

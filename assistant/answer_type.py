@@ -127,7 +127,8 @@ _PER = re.compile(
 )
 
 _MONEY_IN_TEXT = re.compile(
-    r"(?:US\$|\$|USD|KHR|EUR|€|៛)\s?\d[\d,.]*|\d[\d,.]*\s?(?:million\s+|billion\s+|m\s+|bn\s+)?"
+    # A run of digits is read from its start only: starting inside it again and again is slow.
+    r"(?:US\$|\$|USD|KHR|EUR|€|៛)\s?\d[\d,.]*|(?<![\d,.])\d[\d,.]*\s?(?:million\s+|billion\s+|m\s+|bn\s+)?"
     r"(?:USD|US\$|dollars?|riels?|KHR|EUR|euros?)\b",
     re.IGNORECASE,
 )

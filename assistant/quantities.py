@@ -85,7 +85,8 @@ _WORD_NUMBERS = {
     "nineteen": 19,
     "twenty": 20,
 }
-_COUNT = r"(\d+|" + "|".join(_WORD_NUMBERS) + r")"
+# At most 15 digits: a longer run is no count of things (and int() refuses over 4,300 digits).
+_COUNT = r"(\d{1,15}|" + "|".join(_WORD_NUMBERS) + r")"
 # "3 of 19", "Nine of the 19 tenants", "four of the eight garment firms"
 _FRACTION_RE = re.compile(
     rf"(?<![\w.,]){_COUNT}\s+(?:out\s+)?of\s+(?:the\s+|its\s+|their\s+)?{_COUNT}(?![\w.,%])",
@@ -175,7 +176,7 @@ def extract_quantities(text: str) -> list[Quantity]:
             kind = "id"
         elif m.group(2) is None and len(whole) == 4 and 1950 <= int(whole) <= 2100:
             kind = "year"
-        elif m.group(2) is None and 1 <= int(whole) <= 31 and (
+        elif m.group(2) is None and len(whole) <= 2 and 1 <= int(whole) <= 31 and (
             _DAY_BEFORE.match(rest) or _DAY_AFTER.search(text[max(0, m.start() - 12) : m.start()])
         ):
             kind = "day"

@@ -72,7 +72,8 @@ _NUMBER_RE = re.compile(r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(?![\d,
 _CURRENCY_BEFORE = re.compile(r"(?:USD|US\$|\$)\s*$", re.IGNORECASE)
 _SCALE_AFTER = re.compile(r"\s*(million|mn|m|billion|bn)\b", re.IGNORECASE)
 _SMALL = "zero one two three four five six seven eight nine ten eleven twelve".split()
-_COUNT = r"(\d+|" + "|".join(_SMALL) + r")"
+# At most 15 digits: a longer run is no count of things (and int() refuses over 4,300 digits).
+_COUNT = r"(\d{1,15}|" + "|".join(_SMALL) + r")"
 _FRACTION_RE = re.compile(
     rf"(?<![\w.,]){_COUNT}\s+(?:out\s+)?of\s+(?:the\s+|its\s+|their\s+)?{_COUNT}(?![\w.,%])",
     re.IGNORECASE,

@@ -69,3 +69,21 @@ def test_cli_refuses_a_200kb_question_before_loading_anything(tmp_path: Path) ->
     assert "limit is 2,000" in result.output
     assert "no index" not in result.output.lower()
     assert not (tmp_path / "none").exists()
+
+
+def test_answer_kinds_read_a_huge_number_in_a_document_without_error_and_stay_linear() -> None:
+    """A document's text is not trusted: a 20,000-digit "number" neither crashes answering
+    (int() refuses strings over 4,300 digits) nor makes the money pattern restart inside it
+    at every digit (quadratic: tens of seconds before)."""
+    from assistant.answer_type import expected_answer, fits
+    from assistant.dossier.thresholds import measures
+    from assistant.quantities import extract_quantities
+
+    run = "1" * 20_000
+    assert [q.kind for q in extract_quantities(f"{run} May")] == ["count"]
+    assert extract_quantities(f"{run} of {run}") and measures(f"{run} of {run}")
+    how_many = expected_answer("How many firms are there?")
+    for text in (f"{run}x", "1," * 10_000 + "x", "12." * 6_000, f"{run} May"):
+        started = time.perf_counter()
+        fits(how_many, text)
+        assert time.perf_counter() - started < 3.0, text[:20]

@@ -43,6 +43,7 @@ def compose(
     conflict: bool = False,
     plan: QueryPlan | None = None,
     fit: LabelFit | None = None,
+    yes_no_overlap: float = 0.0,
 ) -> Answer:
     """The answer text: a direct first sentence, then each supporting sentence, cited.
 
@@ -73,10 +74,10 @@ def compose(
     cross_zone = plan is not None and plan.cross_zone
     figure: str | None = None
     if chosen and not lead:
-        opening, figure = _direct_answer(question, chosen, passages, names, cross_zone=cross_zone, fit=fit)
+        opening, figure, basis = _direct_answer(question, chosen, passages, names, cross_zone=cross_zone,
+                                                fit=fit, yes_no_overlap=yes_no_overlap)
         if opening:
-            first = chosen[0]
-            parts.append(f"{opening} [{cite(passages[first.passage], first.text)}]")
+            parts.append(f"{opening} [{cite(passages[basis.passage], basis.text)}]")
     n_units: dict[int, int] = {}  # per passage, split once however many sentences it gives
     for s in ordered:
         passage = passages[s.passage]
@@ -122,34 +123,58 @@ def _direct_answer(
     *,
     cross_zone: bool,
     fit: LabelFit | None = None,
-) -> tuple[str, str | None]:
+    yes_no_overlap: float = 0.0,
+) -> tuple[str, str | None, ScoredSentence]:
     """A first sentence that answers: the zones, yes/no with its reason, or the figure asked for.
 
-    Returns the sentence and the figure it states, if any; "" when nothing better than the
-    evidence itself can be said (the supporting sentences then carry the answer on their own).
+    Returns the sentence, the figure it states (if any) and the quoted sentence it rests on;
+    "" when nothing better than the evidence itself can be said (the supporting sentences
+    then carry the answer on their own).
     """
     best = chosen[0]
-    chunk = passages[best.passage].chunk
-    when = f" ({chunk.date[:4]})" if chunk.date else ""
     if cross_zone:
         zones = [names.get(z, z) for z in dict.fromkeys(passages[s.passage].chunk.zone for s in chosen) if z]
         if zones:
             plural = "s" if len(zones) > 1 else ""
-            return f"Evidence found for {len(zones)} zone{plural}: {', '.join(zones)}.", None
-        return "", None
+            return f"Evidence found for {len(zones)} zone{plural}: {', '.join(zones)}.", None, best
+        return "", None, best
+    if _YES_NO.match(question):
+        verdict, best = _yes_or_no(question, chosen, yes_no_overlap)
+        if verdict is None:
+            return "", None, best
+    chunk = passages[best.passage].chunk
+    when = f" ({chunk.date[:4]})" if chunk.date else ""
     where = names.get(chunk.zone or "", "") if chunk.zone else ""
     subject = f" for {where}" if where else ""
     if _YES_NO.match(question):
-        negated = bool(_NEGATION.search(best.text))
-        shares = [q.value for q in extract_quantities(best.text) if q.unit == "%"]
-        if not negated and _ALL.search(question) and shares and max(shares) < 100:
-            return f"Not fully{subject}, according to {chunk.title}{when}.", None
-        return f"{'No' if negated else 'Yes'}{subject}, according to {chunk.title}{when}.", None
+        return f"{verdict}{subject}, according to {chunk.title}{when}.", None, best
     if QUANTITATIVE.search(question):
         figure = _asked_figure(question, best.text, fit)
         if figure:
-            return f"{where + ': ' if where else ''}{figure}, according to {chunk.title}{when}.", figure
-    return "", None
+            return f"{where + ': ' if where else ''}{figure}, according to {chunk.title}{when}.", figure, best
+    return "", None, best
+
+
+def _yes_or_no(
+    question: str, chosen: list[ScoredSentence], overlap_floor: float
+) -> tuple[str | None, ScoredSentence]:
+    """"Yes", "No" or "Not fully", and the quoted sentence that says so; None when none does.
+
+    Only quoted sentences that share at least ``overlap_floor`` of the question's words (same
+    meaning counted) decide: a "yes" read off a sentence about something else is worse than
+    no verdict. One of them that negates ("no clinic", "not yet approved") makes it "No".
+    """
+    deciding = [s for s in chosen if s.lexical >= overlap_floor]
+    if not deciding:
+        return None, chosen[0]
+    negated = next((s for s in deciding if _NEGATION.search(s.text)), None)
+    if negated is not None:
+        return "No", negated
+    first = deciding[0]
+    shares = [q.value for q in extract_quantities(first.text) if q.unit == "%"]
+    if _ALL.search(question) and shares and max(shares) < 100:
+        return "Not fully", first
+    return "Yes", first
 
 
 def _asked_figure(question: str, sentence: str, fit: LabelFit | None = None) -> str:

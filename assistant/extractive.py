@@ -62,6 +62,7 @@ class ExtractiveAnswerer:
         cross_language_bonus: float = default("cross_language_bonus"),
         word_similarity: float = default("answer_word_similarity"),
         fit_ratio: float = default("answer_fit_ratio"),
+        yes_no_overlap: float = default("answer_yes_no_overlap"),
     ) -> None:
         self.embedder = embedder
         self.min_score = min_score
@@ -82,6 +83,7 @@ class ExtractiveAnswerer:
         self.cross_language_bonus = cross_language_bonus
         # A figure of the asked kind far below the best sentence is about something else.
         self.fit_ratio = fit_ratio
+        self.yes_no_overlap = yes_no_overlap  # a verdict needs a quote sharing this much of the question
         # Word overlap counts a word of the same meaning ("vendors" for "suppliers").
         self.word_overlap = WordOverlap(embedder, word_similarity)
 
@@ -184,7 +186,8 @@ class ExtractiveAnswerer:
         if chosen and not plan.cross_zone:
             chosen += self._each_part(plan.text, passages, drop, chosen, admissible)
         return compose(self.mode, question, lead, chosen, passages, conflict, plan,
-                       fit=lambda q, labels: self.word_overlap.scores(q, labels, drop))
+                       fit=lambda q, labels: self.word_overlap.scores(q, labels, drop),
+                       yes_no_overlap=self.yes_no_overlap)
 
     def _choose(
         self,
@@ -269,8 +272,7 @@ class ExtractiveAnswerer:
         "How much hazardous waste ..., what kinds, and how much goes to licensed operators?"
         is three questions; scored as one, the sentence closest to the whole may answer one part
         only. A part without words of its own ("and how often?") is read with the first part.
-        Each part may bring one more passage than ``max_passages``.
-        """
+        Each part may bring one more passage than ``max_passages``."""
         parts = clauses(question)
         if len(parts) < 2:
             return []
@@ -402,4 +404,5 @@ def extractive_answerer(embedder: Embedder, settings: Settings) -> ExtractiveAns
         cross_language_bonus=settings.cross_language_bonus,
         word_similarity=settings.answer_word_similarity,
         fit_ratio=settings.answer_fit_ratio,
+        yes_no_overlap=settings.answer_yes_no_overlap,
     )

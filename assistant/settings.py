@@ -153,6 +153,12 @@ class AnswerSettings(BaseModel):
         "share...) must score at least this share of the best sentence, or the answerer refuses "
         "(docs/eval.md, round 8: chosen on the dev split).",
     )
+    answer_yes_no_overlap: float = Field(
+        0.3, ge=0, le=1,
+        description="A yes/no answer opens with Yes or No only when a quoted sentence shares at "
+        "least this share of the question's words (same meaning counted); otherwise the quotes "
+        "speak for themselves (docs/eval.md, round 10: chosen on the dev split).",
+    )
     answer_max_sentences: int = Field(4, ge=1, description="Most sentences quoted in one answer.")
     answer_embed_budget: int = Field(
         24, ge=1, description="Candidate sentences embedded per question (the rest by words only)."

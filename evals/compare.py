@@ -44,6 +44,7 @@ METRICS = (
     ("answer", "answered_rate"), ("answer", "unanswerable_abstention"), ("answer", "key_fact_recall"),
     ("answer", "citation_precision"), ("answer", "citation_recall"), ("answer", "faithfulness"),
     ("answer", "paraphrase_agreement"), ("answer", "opening_figure_accuracy"),
+    ("answer", "yes_no_accuracy"), ("answer", "yes_no_precision"),
 )
 
 

@@ -170,6 +170,36 @@ def figure_correct(figure: str | None, key_facts: Sequence[str]) -> bool | None:
     return bool(set(_NUMBER.findall(normalise_text(figure))) & wanted)
 
 
+_YES_NO_QUESTION = re.compile(
+    r"^\s*(is|are|was|were|does|do|did|has|have|had|can|could|will|would|should)\b", re.I
+)
+_POLARITY = re.compile(r"^\W*(yes|no|not)\b", re.I)
+
+
+def polarity(text: str) -> str | None:
+    """"yes" or "no" when ``text`` opens with Yes, No or Not ("Not fully", "Not yet"); else None."""
+    m = _POLARITY.match(text)
+    if not m:
+        return None
+    return "yes" if m.group(1).lower() == "yes" else "no"
+
+
+def yes_no_outcome(question: str, gold_answer: str, answer_text: str, abstained: bool) -> str | None:
+    """"right", "wrong" or "none": whether a yes/no question's answer opens with the gold
+    answer's yes or no, the other one, or neither (a refusal included).
+
+    None when the question is not a yes/no question or the gold answer opens with neither
+    ("Only some: ...").
+    """
+    gold = polarity(gold_answer)
+    if gold is None or not _YES_NO_QUESTION.match(question):
+        return None
+    said = None if abstained else polarity(answer_text)
+    if said is None:
+        return "none"
+    return "right" if said == gold else "wrong"
+
+
 def citation_precision(cited: Sequence[Retrieved], gold: Sequence[GoldSource]) -> float | None:
     """Share of cited passages that hit some gold source; None if nothing was cited.
 

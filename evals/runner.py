@@ -151,6 +151,15 @@ def run_eval(
         "opening_figure_accuracy": m.mean(
             float(r["figure_correct"]) for r in rows if r["figure_correct"] is not None
         ),
+        # Of the yes/no questions whose gold answer opens with yes or no: how many answers open
+        # with the same word (accuracy; a refusal or an answer without a verdict is not right),
+        # and how many of the verdicts given are right (precision: a wrong "yes" misleads).
+        "yes_no_accuracy": m.mean(
+            float(r["yes_no"] == "right") for r in rows if r["yes_no"] is not None
+        ),
+        "yes_no_precision": m.mean(
+            float(r["yes_no"] == "right") for r in rows if r["yes_no"] in ("right", "wrong")
+        ),
     }
     report = EvalReport(
         n=len(rows),
@@ -213,6 +222,7 @@ def _ask(assistant: Assistant, checker: CitationChecker, q: Question, text: str,
         else None,
         "abstention_correct": m.abstention_correct(q.answerable, answer.abstained),
         "figure": answer.figure,
+        "yes_no": m.yes_no_outcome(text, q.answer, answer.text, answer.abstained) if q.answerable else None,
         "figure_correct": m.figure_correct(answer.figure, q.key_facts) if q.answerable else None,
         "faithfulness": None,
         "latency_ms": round(latency, 1),

@@ -407,3 +407,24 @@ def test_the_sentence_that_goes_on_about_the_answer_by_a_pronoun_is_quoted_with_
     answer = _answerer().answer(asked, QueryPlan(asked), [passage])
     assert "It is meant for development agencies" in answer.text
     assert "canteen" not in answer.text
+
+
+def _quoted(text: str, passage: int, position: int, lexical: float):  # type: ignore[no-untyped-def]
+    from assistant.extractive import ScoredSentence
+    return ScoredSentence(text, passage, position, score=0.5, semantic=0.5, lexical=lexical)
+
+
+def test_a_yes_or_no_rests_on_a_quote_about_the_question_and_a_negating_one_says_no() -> None:
+    from assistant.compose import compose
+    passage = _passage(1, "Small firms can lease ready-built factories. The zone offers no business "
+                          "services for small firms.", source="report-2024.pdf", date="2024-05-01")
+    asked = "Does the zone offer business services for small firms?"
+    chosen = [_quoted("Small firms can lease ready-built factories.", 0, 0, 0.5),
+              _quoted("The zone offers no business services for small firms.", 0, 1, 0.8)]
+    answer = compose("extractive", asked, [], chosen, [passage], yes_no_overlap=0.3)
+    assert answer.text.startswith("No")
+    # Quotes about something else give no verdict: the quotes speak for themselves.
+    about_else = [_quoted("The zone has a canteen and a bus station.", 0, 0, 0.1)]
+    unsure = compose("extractive", "Is there a clinic for workers?", [], about_else, [passage],
+                     yes_no_overlap=0.3)
+    assert not unsure.text.startswith(("Yes", "No")) and unsure.text.startswith("The zone has a canteen")

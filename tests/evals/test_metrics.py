@@ -23,9 +23,11 @@ from evals.metrics import (
     ndcg_at_k,
     normalise_text,
     percentile,
+    polarity,
     quote_on_page,
     recall_at_k,
     reciprocal_rank,
+    yes_no_outcome,
 )
 
 G = GoldSource
@@ -196,6 +198,24 @@ def test_key_fact_recall(answer: str, facts: list[str], expected: float | None) 
 def test_key_fact_recall_rejects_blank_fact() -> None:
     with pytest.raises(ValueError):
         key_fact_recall("text", ["  "])
+
+
+@pytest.mark.parametrize(("question", "gold", "text", "abstained", "expected"), [
+    ("Is there a clinic?", "No. There is no clinic.", "No for X, according to ...", False, "right"),
+    ("Is there a clinic?", "No. There is no clinic.", "Yes for X, according to ...", False, "wrong"),
+    ("Is there a clinic?", "Not yet: it opens in 2025.", "Not fully for X, ...", False, "right"),
+    ("Is there a clinic?", "Yes. A clinic opened in 2020.", "The zone has a clinic. [1]", False, "none"),
+    ("Is there a clinic?", "Yes. A clinic opened in 2020.", "The indexed documents ...", True, "none"),
+    ("Is there a clinic?", "Only some firms have one.", "Yes for X", False, None),  # no gold yes/no
+    ("How many clinics are there?", "No clinic.", "No for X", False, None),         # not a yes/no question
+])
+def test_yes_no_outcome(question: str, gold: str, text: str, abstained: bool, expected: str | None) -> None:
+    assert yes_no_outcome(question, gold, text, abstained) == expected
+
+
+def test_polarity_reads_only_the_first_word() -> None:
+    assert polarity("**Yes**, according to") == "yes"
+    assert polarity("Nothing was found") is None and polarity("Notably, ...") is None
 
 
 @pytest.mark.parametrize(("figure", "facts", "expected"), [

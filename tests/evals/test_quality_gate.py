@@ -56,7 +56,8 @@ def test_sample_test_split_meets_thresholds(assistant) -> None:
     assert set(report.as_json()) == {"n", "config", "retrieval", "answer", "latency_ms", "per_question"}
     assert set(report.as_json()["answer"]) == {
         "key_fact_recall", "citation_precision", "citation_recall", "abstention_accuracy", "faithfulness",
-        "answered_rate", "unanswerable_abstention", "paraphrase_agreement", "opening_figure_accuracy"}
+        "answered_rate", "unanswerable_abstention", "paraphrase_agreement", "opening_figure_accuracy",
+        "yes_no_accuracy", "yes_no_precision"}
     hybrid, dense, keyword = (report.compare[m]["hit@k"] for m in ("hybrid", "dense", "keyword"))
     assert hybrid >= dense and hybrid >= keyword, f"hybrid {hybrid} must match dense {dense}, keyword {keyword}"
 

@@ -162,7 +162,8 @@ def _yes_or_no(
 
     Only quoted sentences that share at least ``overlap_floor`` of the question's words (same
     meaning counted) decide: a "yes" read off a sentence about something else is worse than
-    no verdict. One of them that negates ("no clinic", "not yet approved") makes it "No".
+    no verdict. One of them that negates ("no clinic", "not yet approved") makes it "No", one
+    that gives a share under 100% to a question about all of something "Not fully".
     """
     deciding = [s for s in chosen if s.lexical >= overlap_floor]
     if not deciding:
@@ -170,11 +171,13 @@ def _yes_or_no(
     negated = next((s for s in deciding if _NEGATION.search(s.text)), None)
     if negated is not None:
         return "No", negated
-    first = deciding[0]
-    shares = [q.value for q in extract_quantities(first.text) if q.unit == "%"]
-    if _ALL.search(question) and shares and max(shares) < 100:
-        return "Not fully", first
-    return "Yes", first
+    if _ALL.search(question):
+        # "Is all of it ...?" against "92% ...": any deciding share under 100% says not fully.
+        for s in deciding:
+            shares = [q.value for q in extract_quantities(s.text) if q.unit == "%"]
+            if shares and max(shares) < 100:
+                return "Not fully", s
+    return "Yes", deciding[0]
 
 
 def _asked_figure(question: str, sentence: str, fit: LabelFit | None = None) -> str:

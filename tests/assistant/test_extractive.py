@@ -428,3 +428,13 @@ def test_a_yes_or_no_rests_on_a_quote_about_the_question_and_a_negating_one_says
     unsure = compose("extractive", "Is there a clinic for workers?", [], about_else, [passage],
                      yes_no_overlap=0.3)
     assert not unsure.text.startswith(("Yes", "No")) and unsure.text.startswith("The zone has a canteen")
+
+
+def test_a_share_under_all_in_any_deciding_quote_answers_not_fully() -> None:
+    from assistant.compose import compose
+    passage = _passage(1, "Licensed contractors collect hazardous waste. In 2023, 92% of hazardous waste "
+                          "went to licensed contractors.", source="report-2024.pdf", date="2024-05-01")
+    asked = "Is all hazardous waste handled by licensed contractors?"
+    chosen = [_quoted("Licensed contractors collect hazardous waste.", 0, 0, 0.6),
+              _quoted("In 2023, 92% of hazardous waste went to licensed contractors.", 0, 1, 0.6)]
+    assert compose("extractive", asked, [], chosen, [passage], yes_no_overlap=0.3).text.startswith("Not fully")

@@ -414,27 +414,23 @@ def _quoted(text: str, passage: int, position: int, lexical: float):  # type: ig
     return ScoredSentence(text, passage, position, score=0.5, semantic=0.5, lexical=lexical)
 
 
-def test_a_yes_or_no_rests_on_a_quote_about_the_question_and_a_negating_one_says_no() -> None:
+@pytest.mark.parametrize(("asked", "quotes", "opening"), [
+    # A quote about the question that negates says no, whichever quote comes first.
+    ("Does the zone offer business services for small firms?",
+     [("Small firms can lease ready-built factories.", 0.5),
+      ("The zone offers no business services for small firms.", 0.8)], "No"),
+    # A share under 100% in any deciding quote, for a question about all of something.
+    ("Is all hazardous waste handled by licensed contractors?",
+     [("Licensed contractors collect hazardous waste.", 0.6),
+      ("In 2023, 92% of hazardous waste went to licensed contractors.", 0.6)], "Not fully"),
+    # Quotes about something else give no verdict: they speak for themselves.
+    ("Is there a clinic for workers?", [("The zone has a canteen and a bus station.", 0.1)],
+     "The zone has a canteen"),
+])
+def test_a_yes_or_no_rests_on_the_quotes_about_the_question(
+    asked: str, quotes: list[tuple[str, float]], opening: str
+) -> None:
     from assistant.compose import compose
-    passage = _passage(1, "Small firms can lease ready-built factories. The zone offers no business "
-                          "services for small firms.", source="report-2024.pdf", date="2024-05-01")
-    asked = "Does the zone offer business services for small firms?"
-    chosen = [_quoted("Small firms can lease ready-built factories.", 0, 0, 0.5),
-              _quoted("The zone offers no business services for small firms.", 0, 1, 0.8)]
-    answer = compose("extractive", asked, [], chosen, [passage], yes_no_overlap=0.3)
-    assert answer.text.startswith("No")
-    # Quotes about something else give no verdict: the quotes speak for themselves.
-    about_else = [_quoted("The zone has a canteen and a bus station.", 0, 0, 0.1)]
-    unsure = compose("extractive", "Is there a clinic for workers?", [], about_else, [passage],
-                     yes_no_overlap=0.3)
-    assert not unsure.text.startswith(("Yes", "No")) and unsure.text.startswith("The zone has a canteen")
-
-
-def test_a_share_under_all_in_any_deciding_quote_answers_not_fully() -> None:
-    from assistant.compose import compose
-    passage = _passage(1, "Licensed contractors collect hazardous waste. In 2023, 92% of hazardous waste "
-                          "went to licensed contractors.", source="report-2024.pdf", date="2024-05-01")
-    asked = "Is all hazardous waste handled by licensed contractors?"
-    chosen = [_quoted("Licensed contractors collect hazardous waste.", 0, 0, 0.6),
-              _quoted("In 2023, 92% of hazardous waste went to licensed contractors.", 0, 1, 0.6)]
-    assert compose("extractive", asked, [], chosen, [passage], yes_no_overlap=0.3).text.startswith("Not fully")
+    passage = _passage(1, " ".join(t for t, _ in quotes), source="report-2024.pdf", date="2024-05-01")
+    chosen = [_quoted(t, 0, i, lexical) for i, (t, lexical) in enumerate(quotes)]
+    assert compose("extractive", asked, [], chosen, [passage], yes_no_overlap=0.3).text.startswith(opening)

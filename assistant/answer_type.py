@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.quantities import MONTHS, NOT_AMOUNTS, extract_quantities
+from assistant.quantities import MONTHS, NOT_AMOUNTS, extract_quantities, is_year
 from indexing import khmer
 
 #: A question that asks for a quantity (its evidence should hold a figure).
@@ -91,6 +91,10 @@ _DATE_RE = re.compile(
 _DEADLINE_RE = re.compile(r"\bby\s+when\b|\bhow\s+soon\b|\bwhat\s+(?:is\s+the\s+)?deadline\b", re.IGNORECASE)
 _CLOCK_RE = re.compile(r"\bwhat\s+time\b|\bat\s+what\s+hour\b", re.IGNORECASE)
 _COUNT_RE = re.compile(r"\bhow\s+many\b|\bnumber\s+of\b", re.IGNORECASE)
+#: A question answered by yes or no: it opens with an auxiliary verb.
+YES_NO_QUESTION = re.compile(
+    r"^\s*(is|are|was|were|does|do|did|has|have|had|can|could|will|would|should)\b", re.IGNORECASE
+)
 _PERSON_RE = re.compile(
     r"^\s*who\s+(?:is|was)\s+(?:the\s+)?(?:current\s+)?(?:general\s+)?"
     r"(?:manager|director|chair\w*|head|boss|chief\s+\w+|ceo|president|adviser|advisor|minister|governor)\b"
@@ -259,7 +263,7 @@ def given_figures(question: str) -> frozenset[str]:
     """The figures a question states, years aside (a year says when, and has its own rule)."""
     return frozenset(
         _plain(m.group(0)) for m in _FIGURE.finditer(question)
-        if not (len(m.group(0)) == 4 and m.group(0).isdigit() and 1950 <= int(m.group(0)) <= 2100)
+        if not is_year(m.group(0))
     )
 
 

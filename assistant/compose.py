@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from assistant.answer_type import QUANTITATIVE, given_figures, without_given
+from assistant.answer_type import QUANTITATIVE, YES_NO_QUESTION, given_figures
 from assistant.catalogue import Criterion
 from assistant.conflicts import conflict_note
 from assistant.quantities import NOT_AMOUNTS, Quantity, extract_quantities
@@ -27,7 +27,6 @@ if TYPE_CHECKING:
 #: Scores labels against a question, one score per label (word overlap, synonyms counted).
 LabelFit = Callable[[str, list[str]], list[float]]
 
-_YES_NO = re.compile(r"^\s*(is|are|was|were|does|do|did|has|have|had|can|could|will|would|should)\b", re.I)
 _NEGATION = re.compile(
     r"\b(no|not|none|never|nor|without|lacks?|lacking|absent|neither|nobody|nothing|yet to)\b|n't\b", re.I
 )
@@ -138,7 +137,8 @@ def _direct_answer(
             plural = "s" if len(zones) > 1 else ""
             return f"Evidence found for {len(zones)} zone{plural}: {', '.join(zones)}.", None, best
         return "", None, best
-    if _YES_NO.match(question):
+    yes_no = bool(YES_NO_QUESTION.match(question))
+    if yes_no:
         verdict, best = _yes_or_no(question, chosen, yes_no_overlap)
         if verdict is None:
             return "", None, best
@@ -146,7 +146,7 @@ def _direct_answer(
     when = f" ({chunk.date[:4]})" if chunk.date else ""
     where = names.get(chunk.zone or "", "") if chunk.zone else ""
     subject = f" for {where}" if where else ""
-    if _YES_NO.match(question):
+    if yes_no:
         return f"{verdict}{subject}, according to {chunk.title}{when}.", None, best
     if QUANTITATIVE.search(question):
         figure = _asked_figure(question, best.text, fit)
@@ -195,7 +195,7 @@ def _asked_figure(question: str, sentence: str, fit: LabelFit | None = None) -> 
     given = given_figures(question)  # "how many of the 64 ...": 64 is not the answer
     quantities = [
         q for q in every
-        if (q.unit is not None or (counting and q.kind == "count")) and without_given(q.text, given) == q.text
+        if (q.unit is not None or (counting and q.kind == "count")) and not given_figures(q.text) & given
     ]
     if not quantities:
         return ""

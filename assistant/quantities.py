@@ -37,6 +37,11 @@ _ID_BEFORE = re.compile(
     r"(?:[A-Za-z]-|\bNo\.?\s*|#\s*|\b(?i:section|chapter|annex|appendix|table|figure|page|article|"
     r"paragraph|clause|book|volume|part|step|phase|stage|item|block|decree)\s+)$"
 )
+def is_year(number: str) -> bool:
+    """Whether a plain number as written ("2023") reads as a calendar year."""
+    return len(number) == 4 and number.isdigit() and 1950 <= int(number) <= 2100
+
+
 #: Kinds of number that are no amount of anything: a year, the day of a date, an identifier.
 NOT_AMOUNTS = frozenset({"year", "day", "id"})
 
@@ -172,12 +177,13 @@ def extract_quantities(text: str) -> list[Quantity]:
             )
             continue
         whole = m.group(1).replace(",", "")
-        if _ID_BEFORE.search(text[max(0, m.start() - 12) : m.start()]):
+        before = text[max(0, m.start() - 12) : m.start()]
+        if _ID_BEFORE.search(before):
             kind = "id"
-        elif m.group(2) is None and len(whole) == 4 and 1950 <= int(whole) <= 2100:
+        elif m.group(2) is None and is_year(whole):
             kind = "year"
         elif m.group(2) is None and len(whole) <= 2 and 1 <= int(whole) <= 31 and (
-            _DAY_BEFORE.match(rest) or _DAY_AFTER.search(text[max(0, m.start() - 12) : m.start()])
+            _DAY_BEFORE.match(rest) or _DAY_AFTER.search(before)
         ):
             kind = "day"
         else:

@@ -14,6 +14,8 @@ from collections import Counter
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 
+from assistant.answer_type import YES_NO_QUESTION
+
 
 @dataclass(frozen=True, slots=True)
 class GoldSource:
@@ -170,9 +172,6 @@ def figure_correct(figure: str | None, key_facts: Sequence[str]) -> bool | None:
     return bool(set(_NUMBER.findall(normalise_text(figure))) & wanted)
 
 
-_YES_NO_QUESTION = re.compile(
-    r"^\s*(is|are|was|were|does|do|did|has|have|had|can|could|will|would|should)\b", re.I
-)
 _POLARITY = re.compile(r"^\W*(yes|no|not)\b", re.I)
 
 
@@ -192,7 +191,7 @@ def yes_no_outcome(question: str, gold_answer: str, answer_text: str, abstained:
     ("Only some: ...").
     """
     gold = polarity(gold_answer)
-    if gold is None or not _YES_NO_QUESTION.match(question):
+    if gold is None or not YES_NO_QUESTION.match(question):
         return None
     said = None if abstained else polarity(answer_text)
     if said is None:

@@ -22,6 +22,7 @@ from assistant.query import QueryPlan
 from assistant.settings import Settings, default
 from assistant.text import SENTENCE_ENDS, content_terms, has_number, split_sentences, words
 from assistant.types import REFUSAL, Answer, ScoredChunk
+from assistant.vocabulary import ZONE_NOUN
 from assistant.word_overlap import WordOverlap
 from indexing.embed import Embedder
 from indexing.khmer import is_khmer_text
@@ -363,10 +364,7 @@ def _asked_years(question: str) -> set[str]:
 
 
 # A question asking which one zone (the answer names a zone).
-_WHICH_ZONE = re.compile(
-    r"^\s*(?:which|what)\s+(?:zones?|sezs?|special\s+economic\s+zones?|industrial\s+parks?|parks?|sites?)\b",
-    re.I,
-)
+_WHICH_ZONE = re.compile(rf"^\s*(?:which|what)\s+{ZONE_NOUN}\b", re.I)
 # A year after one of these bounds a period rather than naming the year asked about.
 _BOUND = re.compile(r"\b(?:since|after|before|until|till|prior\s+to|up\s+to)\s+(?:the\s+end\s+of\s+)?$", re.I)
 

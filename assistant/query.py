@@ -8,7 +8,11 @@ from dataclasses import dataclass, field
 from assistant.catalogue import Catalogue, Criterion, Zone, ZoneRegistry
 from assistant.errors import EIPError
 from assistant.portfolio.intent import PortfolioQuestion, recognise
+from assistant.vocabulary import ZONE_NOUN, ZONE_NOUNS
 
+# A comparison of amounts ("the most", "larger"); "best" is a judgement the dossiers answer.
+_MEASURED_COMPARISON = (r"\b(?:most|least|largest|biggest|smallest|highest|lowest|greatest|fewest|more"
+                        r"|less|fewer|larger|bigger|smaller|higher|lower)\b")
 # "Which zones ...", "compare the SEZs", "all candidate zones": questions about every zone.
 # Each rule is "a word of the first set, later (before any '?') a word of the second"; it is
 # checked with two linear searches per clause, not one regex with ``[^?]*`` between the sets
@@ -19,6 +23,13 @@ _CROSS_RULES = (
      re.compile(r"\b(?:zones|sezs|candidates|candidate sites)\b", re.IGNORECASE)),
     (re.compile(r"\b(?:zones|sezs)\b", re.IGNORECASE),
      re.compile(r"\b(?:have|has|treat|lack|meet|report|use|do|does)\b", re.IGNORECASE)),
+    # "Rank the parks by ...", "of the three parks, which ...", "which park has the most ...":
+    # a comparison between the zones, whatever the question calls them.
+    (re.compile(rf"\b(?:rank|ranking|order|compare|across|all|each|every)\b[^?]{{0,40}}?\b{ZONE_NOUNS}\b"
+                rf"|\bof\s+(?:all\s+)?(?:the|these|those)(?:\s+\w+)?\s+{ZONE_NOUNS}\b", re.IGNORECASE),
+     re.compile(r"")),
+    (re.compile(rf"\bwhich(?:\s+of\s+the)?(?:\s+\w+)?\s+{ZONE_NOUN}\b", re.IGNORECASE),
+     re.compile(_MEASURED_COMPARISON + r"|\b(?:have|has)\b", re.IGNORECASE)),
 )
 MAX_QUESTION_CHARS = 2_000
 

@@ -44,6 +44,13 @@ SCORECARD_FORMATS: tuple[str, ...] = ("md", "xlsx", "png", "json")
 Action = Literal["accept", "edit", "reject"]
 ACTIONS: tuple[str, ...] = get_args(Action)
 
+# --- How questions name the zones themselves (regular-expression alternations) ------------
+#: A zone, singular or plural: "zone", "SEZs", "industrial park", "estate", "sites".
+ZONE_NOUN = (r"(?:special\s+economic\s+zones?|industrial\s+(?:parks?|estates?)|zones?|sezs?|parks?"
+             r"|estates?|sites?)")
+#: Zones in the plural, as a question about several of them names them.
+ZONE_NOUNS = r"(?:zones|sezs|parks|estates|candidates|candidate\s+sites)"
+
 # --- Portfolio questions (answered from the dossiers, not from passages) -------------------
 PortfolioKind = Literal["ranking", "criterion_across_zones", "zone_gaps", "compare"]
 PORTFOLIO_KINDS: tuple[str, ...] = get_args(PortfolioKind)

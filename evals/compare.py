@@ -15,9 +15,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.service import build_assistant
+from assistant.service import Assistant, build_assistant
 from assistant.settings import Settings
-from evals.runner import EvalReport, load_questions, run_eval
+from evals.runner import EvalReport, Question, load_questions, run_eval
 
 REPO = Path(__file__).resolve().parents[1]
 GAP = 0.05  # issue #14: dev and independent must agree within this
@@ -48,8 +48,11 @@ METRICS = (
 )
 
 
-def run_set(qs: QuestionSet, data_root: Path, *, k: int = 5) -> EvalReport:
-    """Index ``qs.corpus`` under ``data_root`` (incrementally) and evaluate the set."""
+def open_set(qs: QuestionSet, data_root: Path) -> tuple[Assistant, list[Question]]:
+    """Index ``qs.corpus`` under ``data_root`` (incrementally); the assistant and the set's questions.
+
+    The caller closes the assistant.
+    """
     from indexing import build_index, open_index
 
     # One index per corpus: sets over the same corpus share it.
@@ -60,9 +63,14 @@ def run_set(qs: QuestionSet, data_root: Path, *, k: int = 5) -> EvalReport:
         build_index(index, qs.corpus)
     finally:
         index.close()
-    assistant = build_assistant(settings)
+    questions = [q for q in load_questions(qs.questions) if qs.split is None or q.split == qs.split]
+    return build_assistant(settings), questions
+
+
+def run_set(qs: QuestionSet, data_root: Path, *, k: int = 5) -> EvalReport:
+    """Index ``qs.corpus`` under ``data_root`` (incrementally) and evaluate the set."""
+    assistant, questions = open_set(qs, data_root)
     try:
-        questions = [q for q in load_questions(qs.questions) if qs.split is None or q.split == qs.split]
         return run_eval(assistant, questions, k=k)
     finally:
         assistant.close()

@@ -25,6 +25,7 @@ from assistant.vocabulary import (
     PARTIAL,
     RANKING,
     ZONE_GAPS,
+    ZONE_NOUN,
 )
 
 _I = re.IGNORECASE
@@ -47,10 +48,10 @@ _GAPS = re.compile(
     r"|(?<!-)\bblock(?:ing|ed|ers?)\b|\bwhat\s+blocks\b", _I)
 # Who the question is about: several zones, not one.
 _CROSS = re.compile(
-    r"\b(?:which|what)(?:\s+of\s+the)?(?:\s+\w+)?\s+(?:zones?|sezs?|parks?|estates?|sites?"
-    r"|candidates?)\b|^\s*(?:for|in|at)\s+which\b|^\s*who\b|\b(?:list|name|show)\s+(?:me\s+)?"
+    rf"\b(?:which|what)(?:\s+of\s+the)?(?:\s+\w+)?\s+(?:{ZONE_NOUN}|candidates?)\b"
+    r"|^\s*(?:for|in|at)\s+which\b|^\s*who\b|\b(?:list|name|show)\s+(?:me\s+)?"
     r"(?:the\s+|all\s+)?(?:zones|sezs|parks)\b|\bhow\s+many\s+(?:zones|sezs|parks)\b", _I)
-_HAS_A = re.compile(r"(?:^\s*who|\b(?:zones?|sezs?|parks?|estates?|sites?))\s+(?:already\s+)?"
+_HAS_A = re.compile(rf"(?:^\s*who|\b{ZONE_NOUN})\s+(?:already\s+)?"
                     r"(?:has|have|runs?|operates?|offers?|provides?)\s+(?:a|an|any)\b", _I)
 # Assessment wording -> the statuses asked for (checked in this order: negations first).
 _STATUS_CUES: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (

@@ -12,10 +12,11 @@ from typing import Protocol
 import numpy as np
 
 from assistant.catalogue import Catalogue, Criterion
+from assistant.vocabulary import ZONE_NOUN
 
 # Assessment wording says how, not what: left out before the topic is embedded.
 _FRAME = re.compile(
-    r"\b(?:which|what|who|where|for|in|at|of|the|zones?|sezs?|parks?|estates?|sites?|do|does|did"
+    rf"\b(?:which|what|who|where|for|in|at|of|the|{ZONE_NOUN}|do|does|did"
     r"|is|are|there|has|have|a|an|any|not|enough|evidence|to|judge|only|partly|partially|fully"
     r"|meet|meets|fail|fails|outright|requirement|criterion|standard|satisfy|comply|with)\b",
     re.IGNORECASE)

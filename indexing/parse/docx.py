@@ -72,6 +72,8 @@ def load_docx(path: Path, limits: Limits) -> ParsedDocument:
         level = re.fullmatch(r"heading ([1-9])", style)
         if text and (level or style == "title"):
             title = title or text
+        if text and style == "title":
+            continue  # the document's title is its metadata (``title``), not body text
         if text and level and int(level.group(1)) <= 3:
             builder.start(text)
         elif text:

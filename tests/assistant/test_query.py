@@ -67,6 +67,15 @@ def test_criteria_are_found_by_loose_id_or_title() -> None:
         ("Which zone is the best?", False),
         ("The zones treat it.", True),
         ("The zones? They treat it.", False),  # a rule does not run past "?"
+        # A comparison between the zones, whatever the question calls them (round 11).
+        ("Of the three parks, which gets the largest share of green power?", True),
+        ("Which park reuses the biggest fraction of its water?", True),
+        ("Rank the parks by the size of their workforce.", True),
+        ("Which zone has the smallest headcount?", True),
+        ("Which zone operators hold ISO 14001?", False),  # no comparison, no "have"
+        ("Which SEZ was finally chosen to host the pilot?", False),  # one decision, not a comparison
+        ("What minimum park area does the pre-selection look for?", False),  # "park" as a modifier
+        ("How many parks did UNIDO assess with version 1.0?", False),  # parks in general
     ],
 )
 def test_cross_zone_intent(question: str, cross: bool) -> None:

@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from assistant.errors import ParseError
+from assistant.text import split_sentences
 from assistant.types import ParsedDocument
 from indexing.parse import SUPPORTED_SUFFIXES, clean_pdf_text, parse_file
 
@@ -141,6 +142,22 @@ def test_docx_headings_paragraphs_and_table_in_order(tmp_path: Path) -> None:
     )
     assert doc.sections[1].text == "Solar covers peak load."
     assert all(s.page is None for s in doc.sections)
+
+
+def test_docx_title_paragraph_is_metadata_not_body_text(tmp_path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_heading("Zone X - Investor Factsheet 2022", level=0)  # the "Title" style
+    document.add_paragraph("ILLUSTRATIVE DOCUMENT. Zone X sits beside the river.")
+    path = tmp_path / "f.docx"
+    document.save(str(path))
+    doc = parse_file(path)
+    assert doc.title == "Zone X - Investor Factsheet 2022"
+    text = "\n".join(s.text for s in doc.sections)
+    # Unpunctuated, the title line would merge into the first sentence and be quoted with it.
+    assert "Factsheet" not in text
+    assert split_sentences(text) == ["ILLUSTRATIVE DOCUMENT.", "Zone X sits beside the river."]
 
 
 def test_markdown_front_matter_headings_and_tables(tmp_path: Path) -> None:

@@ -20,7 +20,15 @@ REPO = Path(__file__).resolve().parents[2]
 _OLD_CROSS_ZONE = re.compile(
     r"\b(which|what|how many|list|compare|rank|ranking|across|all|each|every|any|most|best)\b"
     r"[^?]*\b(zones|sezs|candidates|candidate sites)\b"
-    r"|\b(zones|sezs)\b[^?]*\b(have|has|treat|lack|meet|report|use|do|does)\b",
+    r"|\b(zones|sezs)\b[^?]*\b(have|has|treat|lack|meet|report|use|do|does)\b"
+    # Round 11 (issue #14): comparisons between the zones, whatever the question calls them.
+    r"|\b(rank|ranking|order|compare|across|all|each|every)\b[^?]{0,40}?\b(zones|sezs|parks|estates"
+    r"|candidates|candidate\s+sites)\b"
+    r"|\bof\s+(all\s+)?(the|these|those)(\s+\w+)?\s+(zones|sezs|parks|estates|candidates"
+    r"|candidate\s+sites)\b"
+    r"|\bwhich(\s+of\s+the)?(\s+\w+)?\s+(special\s+economic\s+zones?|industrial\s+(parks?|estates?)"
+    r"|zones?|sezs?|parks?|estates?|sites?)\b[^?]*(\b(most|least|largest|biggest|smallest|highest"
+    r"|lowest|greatest|fewest|more|less|fewer|larger|bigger|smaller|higher|lower)\b|\b(have|has)\b)",
     re.IGNORECASE,
 )
 BIG = 200_000
@@ -41,7 +49,10 @@ def test_cross_zone_detection_is_unchanged_on_the_gold_questions() -> None:
                  if line.strip()]
     questions += ["Which zones treat wastewater?", "Do the SEZs have a grievance mechanism?",
                   "What is ENV-12? Which zones?", "zones? have", "all candidate sites",
-                  "Rank the candidates", "ranking zones", "Every zone", "which zonesx have"]
+                  "Rank the candidates", "ranking zones", "Every zone", "which zonesx have",
+                  "Rank the parks by size", "Of the three parks, which is largest?",
+                  "Which park has the most workers?", "Which zone is the best?",
+                  "Which SEZ was chosen?", "What minimum park area is asked for?"]
     for q in questions:
         assert is_cross_zone(q) == bool(_OLD_CROSS_ZONE.search(q)), q
 

@@ -145,8 +145,10 @@ _DATE_IN_TEXT = re.compile(
     re.IGNORECASE,
 )
 _LENGTH_IN_TEXT = re.compile(r"\d\s?(?:km|kilomet(?:re|er)s?|met(?:re|er)s?|m)\b", re.IGNORECASE)
+# A span of time, with one qualifying word allowed: "3 days", "3 working days", "3 person-days".
 _DURATION_IN_TEXT = re.compile(
-    r"\d\s?(?:-\s?)?(?:minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?)\b", re.IGNORECASE
+    r"\d\s?(?:-\s?)?(?:[a-z]+[\s-])?(?:minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?)\b",
+    re.IGNORECASE,
 )
 _AREA_IN_TEXT = re.compile(r"\d\s?(?:m2|m²|square\s+met(?:re|er)s?|sq\.?\s?m)\b", re.IGNORECASE)
 _WORD_NUMBER = re.compile(

@@ -52,6 +52,10 @@ def test_the_kind_of_answer_follows_the_question(question: str, kind: str) -> No
         ("How many cubic metres are pumped daily?", "The wells deliver 64% of the supply.", False),
         ("How far is the estate from the airport?", "The airport is a 40-minute drive away.", True),
         ("How far is the estate from the airport?", "The airport is 35 km to the north.", True),
+        # A span of time may carry one qualifying word (round 11).
+        ("How long does an assessment take?", "A first assessment takes about 2 to 3 person-days.", True),
+        ("How long does an assessment take?", "The review took 10 working days.", True),
+        ("How long does an assessment take?", "The assessment covered 3 zones and 64 items.", False),
         ("What time does the first bus leave?", "The first bus leaves the depot at 5:30.", True),
         ("What time does the first bus leave?", "Buses leave the depot every day.", False),
         ("Who is the general manager of the operator?", "The operator is run by Mr. Dara Sok.", True),

@@ -68,6 +68,11 @@ _MEASURE_PHRASES: tuple[tuple[str, tuple[str, ...]], ...] = (
     (r"\bhow\s+far\b|\bdistance\b", ("length", "duration")),
     (r"\bhow\s+(?:tall|high)\b|\bheight\b", ("length",)),
     (r"\bhow\s+long\b", ("duration", "length")),
+    # An amount of electricity is energy (MWh), not a plant's power (MW): "how much
+    # electricity ...", "the zone's energy use".
+    (r"\bhow\s+much\s+(?:\w+\s+){0,2}(?:electricity|energy)\b"
+     r"|\b(?:electricity|energy)\s+(?:use|usage|consumption|demand|output|production|generation|savings)\b",
+     ("energy",)),
 )
 _SHARE_RE = re.compile(
     r"\bwhat\s+(?:share|fraction|proportion|portion|percentage|per ?cent|part|slice)\b"

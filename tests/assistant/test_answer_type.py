@@ -20,6 +20,10 @@ from assistant.answer_type import clauses, expected_answer, fits
         ("What time does the first bus leave?", "clock"),
         ("How many cubic metres are pumped each day?", "volume"),
         ("How big is the rooftop array, in peak kilowatts?", "power"),
+        # An amount of electricity is energy, not a plant's power (round 11).
+        ("How much grid electricity did the zone consume in 2021?", "energy"),
+        ("What was the zone's total energy use in 2023?", "energy"),
+        ("How much burnt residue from the power station was sold?", "open"),
         ("How many hectares of forest are protected?", "area"),
         ("How far is the estate from the airport?", "duration+length"),
         ("How many tenants are there?", "count"),

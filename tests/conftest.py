@@ -127,6 +127,17 @@ def fixture_independent_index_template(tmp_path_factory: pytest.TempPathFactory,
     return _index_once(tmp_path_factory, real_embedder, INDEPENDENT_CORPUS, "independent-index")
 
 
+@pytest.fixture(name="sample_assistant", scope="session")
+def fixture_sample_assistant(sample_index_template: Path):
+    """An extractive assistant over the session's sample index (read-only: do not write to it)."""
+    from assistant.service import build_assistant
+    from assistant.settings import Settings
+
+    assistant = build_assistant(Settings(data_dir=sample_index_template, corpus_dir=SAMPLE_CORPUS))
+    yield assistant
+    assistant.close()
+
+
 @pytest.fixture(name="sample_data_dir")
 def fixture_sample_data_dir(sample_index_template: Path, tmp_path: Path) -> Path:
     """A private, writable copy of the session's sample index."""

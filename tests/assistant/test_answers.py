@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from assistant.service import build_assistant
-from assistant.settings import Settings
 from assistant.storage.vectors import Filter
 from assistant.types import REFUSAL
 
-REPO = Path(__file__).resolve().parents[2]
 
-
-@pytest.fixture(name="assistant", scope="module")
-def fixture_assistant(sample_index_template: Path):
-    assistant = build_assistant(Settings(data_dir=sample_index_template, corpus_dir=REPO / "corpus"))
-    yield assistant
-    assistant.close()
+@pytest.fixture(name="assistant")
+def fixture_assistant(sample_assistant):
+    return sample_assistant
 
 
 def test_criterion_question_states_requirement_and_threshold(assistant) -> None:

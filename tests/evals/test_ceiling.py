@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
-from assistant.service import build_assistant
-from assistant.settings import Settings
 from evals.ceiling import TOPS, ranking_ceiling, render
 from evals.runner import Question
-
-REPO = Path(__file__).resolve().parents[2]
 
 
 def _question(text: str, facts: tuple[str, ...], *, answerable: bool = True) -> Question:
@@ -20,11 +15,9 @@ def _question(text: str, facts: tuple[str, ...], *, answerable: bool = True) -> 
                     key_facts=facts, sources=())
 
 
-@pytest.fixture(name="assistant", scope="module")
-def fixture_assistant(sample_index_template: Path):
-    assistant = build_assistant(Settings(data_dir=sample_index_template, corpus_dir=REPO / "corpus"))
-    yield assistant
-    assistant.close()
+@pytest.fixture(name="assistant")
+def fixture_assistant(sample_assistant):
+    return sample_assistant
 
 
 def test_facts_are_counted_in_the_passages_and_by_rank(assistant) -> None:

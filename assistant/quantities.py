@@ -67,6 +67,9 @@ _UNIT_RE = re.compile(
 )
 # A number starts after a non-word character, or right after Khmer script (no spaces there).
 _NUMBER_RE = re.compile(r"(?:(?<![\w.])|(?<=[\u1780-\u17ff]))(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(?![\d])")
+# A number written with a scale word: "2.59 million m3", "USD 97 million".
+_SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
+_SCALE_RE = re.compile(r"\s+(thousand|million|billion)\b", re.IGNORECASE)
 _WORD_NUMBERS = {
     "zero": 0,
     "one": 1,
@@ -153,7 +156,11 @@ def extract_quantities(text: str) -> list[Quantity]:
         if any(a <= m.start() < b for a, b in taken):
             continue
         value = _to_float(m.group(1), m.group(2))
-        rest = text[m.end() :]
+        number_end = m.end()
+        if scale := _SCALE_RE.match(text, number_end):  # "2.59 million m3"
+            value *= _SCALES[scale.group(1).lower()]
+            number_end = scale.end()
+        rest = text[number_end :]
         um = (
             _UNIT_RE.match(rest.lstrip())
             if rest[:1] in (" ", "%", "") or rest[:1].isalpha()
@@ -164,7 +171,7 @@ def extract_quantities(text: str) -> list[Quantity]:
             gap = len(rest) - len(rest.lstrip())
             unit_text = um.group(0)
             val, unit = normalise_unit(value, unit_text)
-            end = m.end() + gap + um.end()
+            end = number_end + gap + um.end()
             found.append(
                 Quantity(
                     val,
@@ -178,7 +185,9 @@ def extract_quantities(text: str) -> list[Quantity]:
             continue
         whole = m.group(1).replace(",", "")
         before = text[max(0, m.start() - 12) : m.start()]
-        if _ID_BEFORE.search(before):
+        if scale:
+            kind = "count"  # "97 million" is an amount, whatever the digits look like
+        elif _ID_BEFORE.search(before):
             kind = "id"
         elif m.group(2) is None and is_year(whole):
             kind = "year"
@@ -188,6 +197,6 @@ def extract_quantities(text: str) -> list[Quantity]:
             kind = "day"
         else:
             kind = "count"
-        found.append(Quantity(value, None, m.group(0), m.start(), m.end(), kind))
+        found.append(Quantity(value, None, text[m.start():number_end], m.start(), number_end, kind))
     found.sort(key=lambda q: q.start)
     return found

@@ -130,3 +130,13 @@ def test_an_id_does_not_answer_how_many() -> None:
     how_many = expected_answer("How many firms meet ENV-12?")
     assert not fits(how_many, "ENV-12 requires industrial wastewater to be treated before release.")
     assert fits(how_many, "ENV-12 is met by 12 firms.")
+
+
+def test_a_scale_word_multiplies_and_joins_the_number_to_its_unit() -> None:
+    (water,) = extract_quantities("Water withdrawn from the river: 2.59 million m3.")
+    assert (water.value, water.unit, water.text, water.kind) == (2_590_000.0, "m3", "2.59 million m3", "measure")
+    (money,) = extract_quantities("Cumulative investment: about USD 97 million.")
+    assert (money.value, money.text, money.kind) == (97_000_000.0, "97 million", "count")
+    # A year followed by a scale word is an amount ("2023 million" is no date).
+    assert extract_quantities("2023 million people")[0].kind == "count"
+    assert extract_quantities("in 2023 the plant")[0].kind == "year"

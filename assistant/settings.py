@@ -129,7 +129,8 @@ class AnswerSettings(BaseModel):
     # Answering
     answerer: Literal["extractive", "llm"] = Field("extractive")
     min_evidence_score: float = Field(
-        0.32, description="Below this best cosine similarity the answerer refuses."
+        0.31, description="Below this best cosine similarity the answerer refuses (docs/eval.md, "
+        "round 11: chosen on the dev split once list items became sentences of their own).",
     )
     answer_window: int = Field(
         30, ge=1,

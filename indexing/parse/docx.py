@@ -7,7 +7,7 @@ import re
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.types import ParsedDocument
 from indexing.parse.common import (
@@ -20,6 +20,9 @@ from indexing.parse.common import (
     parse_error,
 )
 from indexing.tables import row_sentences
+
+if TYPE_CHECKING:
+    from docx.text.paragraph import Paragraph
 
 logger = logging.getLogger(__name__)
 
@@ -76,9 +79,21 @@ def load_docx(path: Path, limits: Limits) -> ParsedDocument:
             continue  # the document's title is its metadata (``title``), not body text
         if text and level and int(level.group(1)) <= 3:
             builder.start(text)
+        elif text and _is_list_item(block, style):
+            # A list item is a unit of its own: items rarely end with a full stop, and
+            # run together they read as one endless sentence.
+            builder.lines.append(f"- {text}")
         elif text:
             builder.lines.append(text)
     return finish_sections(builder, "DOCX", path, title)
+
+
+def _is_list_item(paragraph: Paragraph, style: str) -> bool:
+    """A bulleted or numbered paragraph: a list style, or list numbering of its own."""
+    if style.startswith("list"):
+        return True
+    properties = paragraph._p.pPr
+    return properties is not None and properties.numPr is not None
 
 
 def _docx_table_lines(table: Any) -> list[str]:

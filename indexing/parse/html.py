@@ -48,6 +48,10 @@ class _HTMLText(HTMLParser):
             if self._row is None:
                 self._row = []
             self._row.append([])
+        elif tag == "li":
+            # A list item is a unit of its own (see split_sentences' bullets).
+            self._write("\n")
+            self._write("- ")
         elif tag in self.BREAKS:
             self._write("\n")
 

@@ -62,7 +62,7 @@ def test_e5_gets_its_own_evidence_floors_unless_set(monkeypatch) -> None:
     monkeypatch.delenv("EIP_MIN_EVIDENCE_SCORE", raising=False)
     default = Settings()
     e5 = Settings(embedding_model="multilingual-e5-small")
-    assert default.min_evidence_score == 0.32
+    assert default.min_evidence_score == 0.31
     assert e5.min_evidence_score == 0.80
     assert Settings(embedding_model="multilingual-e5-small", min_evidence_score=0.8).min_evidence_score == 0.8
     monkeypatch.setenv("EIP_MIN_EVIDENCE_SCORE", "0.7")

@@ -144,12 +144,15 @@ def test_docx_headings_paragraphs_and_table_in_order(tmp_path: Path) -> None:
     assert all(s.page is None for s in doc.sections)
 
 
-def test_docx_title_paragraph_is_metadata_not_body_text(tmp_path: Path) -> None:
+def test_docx_title_is_metadata_and_list_items_are_units(tmp_path: Path) -> None:
     import docx
 
     document = docx.Document()
     document.add_heading("Zone X - Investor Factsheet 2022", level=0)  # the "Title" style
     document.add_paragraph("ILLUSTRATIVE DOCUMENT. Zone X sits beside the river.")
+    document.add_paragraph("Serviced plots from 1 ha upwards", style="List Bullet")
+    document.add_paragraph("A one-stop office on site", style="List Number")
+    document.add_paragraph("Contact the investment desk.")
     path = tmp_path / "f.docx"
     document.save(str(path))
     doc = parse_file(path)
@@ -157,7 +160,11 @@ def test_docx_title_paragraph_is_metadata_not_body_text(tmp_path: Path) -> None:
     text = "\n".join(s.text for s in doc.sections)
     # Unpunctuated, the title line would merge into the first sentence and be quoted with it.
     assert "Factsheet" not in text
-    assert split_sentences(text) == ["ILLUSTRATIVE DOCUMENT.", "Zone X sits beside the river."]
+    # List items are units of their own: unpunctuated, they would run together into one quote.
+    assert split_sentences(text) == [
+        "ILLUSTRATIVE DOCUMENT.", "Zone X sits beside the river.", "Serviced plots from 1 ha upwards",
+        "A one-stop office on site", "Contact the investment desk.",
+    ]
 
 
 def test_markdown_front_matter_headings_and_tables(tmp_path: Path) -> None:
@@ -191,7 +198,9 @@ def test_html_table_rows_title_and_no_script(tmp_path: Path) -> None:
     assert [s.heading for s in doc.sections] == [None, "Results", "Notes"]
     assert doc.sections[0].text == "Preamble text"
     assert doc.sections[1].text == "First line\nsecond line\nReuse: 42 %."
-    assert doc.sections[2].text == "one\ntwo"
+    # List items are units of their own: without a full stop they must not run together.
+    assert doc.sections[2].text == "- one\n- two"
+    assert split_sentences(doc.sections[2].text) == ["one", "two"]
     everything = " ".join(s.text for s in doc.sections)
     assert "secret" not in everything and "color" not in everything
 

@@ -37,6 +37,8 @@ _ID_BEFORE = re.compile(
     r"(?:[A-Za-z]-|\bNo\.?\s*|#\s*|\b(?i:section|chapter|annex|appendix|table|figure|page|article|"
     r"paragraph|clause|book|volume|part|step|phase|stage|item|block|decree)\s+)$"
 )
+
+
 def is_year(number: str) -> bool:
     """Whether a plain number as written ("2023") reads as a calendar year."""
     return len(number) == 4 and number.isdigit() and 1950 <= int(number) <= 2100

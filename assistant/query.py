@@ -27,7 +27,7 @@ _CROSS_RULES = (
     # a comparison between the zones, whatever the question calls them.
     (re.compile(rf"\b(?:rank|ranking|order|compare|across|all|each|every)\b[^?]{{0,40}}?\b{ZONE_NOUNS}\b"
                 rf"|\bof\s+(?:all\s+)?(?:the|these|those)(?:\s+\w+)?\s+{ZONE_NOUNS}\b", re.IGNORECASE),
-     re.compile(r"")),
+     re.compile(r"")),  # the empty second set: the first alone decides
     (re.compile(rf"\bwhich(?:\s+of\s+the)?(?:\s+\w+)?\s+{ZONE_NOUN}\b", re.IGNORECASE),
      re.compile(_MEASURED_COMPARISON + r"|\b(?:have|has)\b", re.IGNORECASE)),
 )

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 from assistant.catalogue import Threshold
 from assistant.dossier.rows import Row, parse_row
+from assistant.quantities import is_year
 from assistant.text import STOPWORDS, stem, words
 from assistant.vocabulary import MEETS, NOT_MET, PARTIAL
 
@@ -246,7 +247,7 @@ def measures(text: str) -> list[Measure]:
                 )
             )
             continue
-        kind = "year" if m.group(2) is None and len(m.group(1)) == 4 and 1950 <= value <= 2100 else "count"
+        kind = "year" if m.group(2) is None and is_year(m.group(1)) else "count"
         found.append(Measure(value, None, m.group(0), m.start(), m.end(), (), kind))
     found.sort(key=lambda q: q.start)
     return found
